@@ -1,0 +1,258 @@
+"""Clean one raw export: corrections → exact duplicates → conflicting ids → parse → schema.
+
+The cleaning order follows docs/methodology.md: exact duplicate rows are dropped first (the
+first copy stays, the drop is counted); every row of a contact id that still occurs with
+different content is quarantined; rows with an invalid cell are quarantined whole, one
+quarantine record per problem. Every row read ends up clean, quarantined or counted as a
+dropped duplicate — :class:`FileResult` reconciles it.
+
+>>> from benchlib.config import load_config
+>>> from benchlib.paths import get_paths
+>>> cfg = load_config()
+>>> res = clean_file(get_paths().raw / "2025-07" / "feldhaus_anrufe_2025-07.csv",
+...                  cfg.exports["feldhaus"], cfg, corrections=None)
+>>> res.rows_read == res.clean_rows + res.quarantined_rows + res.duplicates_dropped
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchlib.config import ExportMapping, StudyConfig, normalise_token
+from benchlib.errors import InputError
+from benchlib.parse import by_distinct, parse_date, parse_item_cell
+from benchlib.reader import RawTable, read_export
+from benchlib.schema import build_schema, schema_problems
+from benchlib.scoring import ANSWERED
+
+META = ("contact_id", "wave", "contact_date", "channel", "scenario", "company", "evaluator",
+        "agent_name", "comment", "recording_id")
+QUARANTINE_COLUMNS = ["source_file", "source_row", "contact_id", "column", "value", "expected",
+                      "reason"]
+
+
+@dataclass
+class FileResult:
+    """What became of one export's rows."""
+
+    file: str
+    agency: str
+    kind: str
+    encoding: str
+    rows_read: int
+    duplicates_dropped: int
+    clean: pd.DataFrame  # typed canonical rows (meta + v:/s:/r: item columns)
+    quarantine: pd.DataFrame
+    corrections_applied: list[dict] = field(default_factory=list)
+
+    @property
+    def clean_rows(self) -> int:
+        return len(self.clean)
+
+    @property
+    def quarantined_rows(self) -> int:
+        return int(self.quarantine["source_row"].nunique()) if len(self.quarantine) else 0
+
+    @property
+    def reconciled(self) -> bool:
+        return self.rows_read == self.clean_rows + self.quarantined_rows + self.duplicates_dropped
+
+
+def _problem(rows: pd.DataFrame, idx, header: str, value, expected: str, reason: str) -> dict:
+    return {"_idx": idx, "column": header, "value": "" if value is None else str(value),
+            "expected": expected, "reason": reason}
+
+
+def apply_corrections(raw: RawTable, corrections: pd.DataFrame | None, name: str) -> list[dict]:
+    """Apply analyst corrections (contact id, column, value) to the raw strings, in place."""
+    applied: list[dict] = []
+    if corrections is None or corrections.empty:
+        return applied
+    f = raw.frame
+    for c in corrections.itertuples(index=False):
+        hit = f["contact_id"].astype(str).str.strip() == str(c.contact_id).strip()
+        col = str(c.column)
+        if not hit.any() or col not in f.columns:
+            continue
+        old = f.loc[hit, col].iloc[0]
+        f.loc[hit, col] = str(c.value)
+        applied.append({"file": name, "contact_id": c.contact_id, "column": col, "old": old,
+                        "new": str(c.value), "reason": c.reason, "who": c.who})
+    return applied
+
+
+def clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
+               corrections: pd.DataFrame | None, kind: str = "contacts",
+               display: str | None = None, today: date | None = None) -> FileResult:
+    """Read, correct, de-duplicate, parse and validate one export."""
+    name = display or str(path)
+    raw = read_export(path, mapping, display=name)
+    if kind == "calibration" and "recording_id" not in raw.frame.columns:
+        raise InputError(name, "column 'recording_id'", "a calibration export needs a recording "
+                         "id column; expected one of "
+                         + ", ".join(mapping.columns.get("recording_id", ())), row=raw.header_row)
+    applied = apply_corrections(raw, corrections, name)
+    f = raw.frame
+    rows_read = len(f)
+    content = [c for c in f.columns if c != "_row"]
+    dup = f.duplicated(subset=content, keep="first")
+    f = f[~dup].reset_index(drop=True)
+    problems: list[dict] = []
+    ids = f["contact_id"].astype(str).str.strip()
+    conflict = ids.duplicated(keep=False) & (ids != "")
+    for i in np.flatnonzero(conflict.to_numpy()):
+        others = f.loc[(ids == ids.iat[i]) & (f.index != i), "_row"].tolist()
+        problems.append(_problem(f, i, raw.headers["contact_id"], ids.iat[i],
+                                 f"a contact id that occurs once (differing copies in rows "
+                                 f"{', '.join(map(str, others))})", "conflicting_duplicate"))
+    typed, parse_probs = parse_table(raw, f, mapping, cfg, name)
+    problems += parse_probs
+    item_ids = [c[2:] for c in typed.columns if c.startswith("v:")]
+    schema = build_schema(cfg, item_ids, today=today)
+    for p in schema_problems(schema, typed).itertuples(index=False):
+        col = p.column[2:] if p.column.startswith("v:") else p.column
+        header = raw.headers.get(col, col)
+        raw_value = f.at[p.row, col] if col in f.columns else p.value
+        problems.append(_problem(f, p.row, header, raw_value, p.expected, "invalid_value"))
+    quarantine = _quarantine_frame(problems, f, name)
+    bad = sorted({p["_idx"] for p in problems})
+    clean = typed.drop(index=bad).reset_index(drop=True)
+    clean["source_file"] = name
+    clean["agency"] = mapping.id
+    return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
+                      quarantine, applied)
+
+
+def _quarantine_frame(problems: list[dict], f: pd.DataFrame, name: str) -> pd.DataFrame:
+    if not problems:
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    q = pd.DataFrame(problems)
+    q["source_file"] = name
+    q["source_row"] = f["_row"].to_numpy()[q["_idx"].to_numpy()]
+    q["contact_id"] = f["contact_id"].astype(str).str.strip().to_numpy()[q["_idx"].to_numpy()]
+    q = q.sort_values(["source_row", "column"], kind="stable")
+    return q[QUARANTINE_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- parsing
+def _map_values(series: pd.Series, table: dict[str, str], allowed: tuple[str, ...]):
+    lookup = {**{normalise_token(a): a for a in allowed}, **table}
+
+    def fn(t: str):
+        n = normalise_token(t)
+        return (lookup[n], None) if n in lookup else (None, n)
+
+    return by_distinct(series, fn)
+
+
+def parse_table(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping, cfg: StudyConfig,
+                name: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Typed canonical table and the parse problems of each row."""
+    problems: list[dict] = []
+    out = pd.DataFrame(index=f.index)
+    h = raw.headers
+    out["contact_id"] = f["contact_id"].astype(str).str.strip()
+    out["_row"] = f["_row"].to_numpy()
+
+    def fail(mask: np.ndarray, col: str, expected, reason: str) -> None:
+        """Record a problem for every row in ``mask``; ``expected`` may be per-row."""
+        src = f[col] if col in f.columns else pd.Series("", index=f.index)
+        idx = np.flatnonzero(mask) if mask.dtype == bool else mask
+        exp = expected if isinstance(expected, np.ndarray) else None
+        for i in idx:
+            problems.append(_problem(f, i, h.get(col, col), src.iat[i],
+                                     exp[i] if exp is not None else expected, reason))
+
+    dates, dprob = by_distinct(f["contact_date"], lambda t: parse_date(t, mapping.date_formats))
+    fail(dprob != None, "contact_date", dprob, "invalid_value")  # noqa: E711 - object array
+    out["contact_date"] = pd.to_datetime(pd.Series(dates, index=f.index), errors="coerce")
+    _parse_company(f, out, cfg, fail)
+    _parse_wave(f, out, cfg, fail)
+    chans = mapping.channels or cfg.channels
+    for col, table, allowed in (("channel", mapping.channel_values, tuple(chans)),
+                                ("scenario", mapping.scenario_values, tuple(cfg.scenarios))):
+        vals, bad = _map_values(f[col], table, allowed)
+        if col == "channel":
+            vals = np.where(np.isin(vals.astype(str), allowed), vals, None)
+            bad = np.where(vals == None, bad, None)  # noqa: E711
+        fail(bad != None, col, f"expected one of {', '.join(sorted(set(table) | set(allowed)))}",  # noqa: E711
+             f"unknown_{col}")
+        out[col] = vals
+    out["evaluator"] = f["evaluator"].astype(str).str.strip().str.upper()
+    for col in ("agent_name", "comment", "recording_id"):
+        out[col] = f[col].astype(str).str.strip() if col in f.columns else ""
+    _parse_items(f, out, cfg, mapping, fail, name, raw)
+    return out, problems
+
+
+def _parse_company(f, out, cfg: StudyConfig, fail) -> None:
+    aliases = cfg.alias_map()
+    spelled = {normalise_token(a): a for c in cfg.companies for a in (c.name, *c.aliases)}
+
+    def fn(t: str):
+        n = normalise_token(t)
+        if n in aliases:
+            return aliases[n], None
+        close = difflib.get_close_matches(n, list(spelled), n=1, cutoff=0.6)
+        hint = (f"; closest alias: {spelled[close[0]]!r} ({aliases[close[0]]})" if close
+                else "")
+        return None, "expected a configured company name or alias" + hint
+
+    ids, prob = by_distinct(f["company"], fn)
+    fail(prob != None, "company", prob, "unknown_company")  # noqa: E711
+    out["company"] = ids
+
+
+def _parse_wave(f, out, cfg: StudyConfig, fail) -> None:
+    valid = cfg.wave_ids
+    if "wave" in f.columns:
+        w = f["wave"].astype(str).str.strip()
+        bad = ~w.isin(valid).to_numpy()
+        fail(bad, "wave", "expected a configured wave: " + ", ".join(valid), "unknown_wave")
+        out["wave"] = np.where(bad, None, w)
+        return
+    d = out["contact_date"]
+    wave = pd.Series(None, index=f.index, dtype=object)
+    for wv in cfg.waves:
+        wave[(d >= pd.Timestamp(wv.start)) & (d <= pd.Timestamp(wv.end))] = wv.id
+    bad = (wave.isna() & d.notna()).to_numpy()
+    fail(bad, "contact_date", "a date inside a configured wave's field period", "unknown_wave")
+    out["wave"] = wave
+
+
+def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, raw) -> None:
+    waves = set(out["wave"].dropna())
+    chans = set(mapping.channels or cfg.channels)
+    ids = list(dict.fromkeys(i.id for i in cfg.grid.items))
+    for iid in ids:
+        defs = [d for d in cfg.grid.items if d.id == iid and chans & set(d.channels)]
+        needed = [d for d in defs if any(d.valid_in(w) for w in waves)]
+        if iid not in f.columns:
+            if needed:
+                raise InputError(name, f"column for item {iid!r}", "missing; expected one of "
+                                 + ", ".join(repr(a) for a in mapping.columns.get(f"item:{iid}", ()))
+                                 + f" (grid item valid in wave {sorted(waves)[-1]})",
+                                 row=raw.header_row)
+            out[f"v:{iid}"], out[f"s:{iid}"], out[f"r:{iid}"] = np.nan, np.int8(3), ""
+            continue
+        values = np.full(len(f), np.nan)
+        status = np.full(len(f), ANSWERED, dtype="int8")
+        for d in defs or [next(i for i in cfg.grid.items if i.id == iid)]:
+            rows = out["wave"].map(lambda w, d=d: w is not None and d.valid_in(w)).to_numpy(bool)
+            if not rows.any():
+                continue
+            v, s, prob = by_distinct(f.loc[rows, iid],
+                                     lambda t, sc=d.scale: parse_item_cell(t, sc, mapping))
+            values[rows] = v.astype(float)
+            status[rows] = s.astype("int8")
+            expected = np.full(len(f), None, dtype=object)
+            expected[rows] = prob
+            fail(expected != None, iid, expected, "invalid_value")  # noqa: E711
+        out[f"v:{iid}"], out[f"s:{iid}"], out[f"r:{iid}"] = values, status, f[iid].astype(str)

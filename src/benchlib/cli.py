@@ -1,0 +1,122 @@
+"""The ``benchlib`` command line.
+
+Exit codes: 0 ok; 1 data problems above the configured threshold (or a failed
+reconciliation / report); 2 usage, configuration or unreadable input. Heavy libraries are
+imported only inside the commands, so ``benchlib --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+DESCRIPTION = """\
+benchlib: mystery-shopping score sheets -> validated, scored contacts -> benchmark reports.
+
+commands:
+  clean      read data/raw, validate, score, write data/processed (atomic, reproducible)
+  validate   the same checks as clean, but write nothing (dry run)
+  example    regenerate the fictional example study in data/raw (deterministic)
+  waves      list the configured waves
+  report     build the HTML reports of one wave into reports/<wave>/
+
+exit codes: 0 ok, 1 too many quarantined rows / failed run, 2 usage or config error.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="benchlib", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--root", help="project folder (default: found from the working directory)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name, helptext in (("clean", "clean + score data/raw into data/processed"),
+                           ("validate", "check data/raw and config; write nothing")):
+        c = sub.add_parser(name, help=helptext, description=helptext)
+        c.add_argument("--max-quarantine-share", type=float, default=None,
+                       help="exit 1 when more than this share of rows is quarantined "
+                            "(default: settings.max_quarantine_share in config/study.yaml)")
+        c.add_argument("--quiet", action="store_true", help="print only the totals")
+    e = sub.add_parser("example", help="regenerate the example study's raw exports")
+    e.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped one)")
+    sub.add_parser("waves", help="print the configured wave ids, one per line")
+    r = sub.add_parser("report", help="build reports/<wave>/ (HTML, JSON, XLSX)")
+    r.add_argument("--wave", required=True, help="wave id, e.g. 2026-10")
+    r.add_argument("--lang", default="de", choices=("de", "en"), help="report language")
+    r.add_argument("--notebooks", nargs="*", default=None, help="only these notebooks (stems)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    from benchlib.errors import BenchlibError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except BenchlibError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+
+
+def _clean(args: argparse.Namespace, write: bool = True) -> int:
+    from benchlib.config import load_config
+    from benchlib.pipeline import run_pipeline
+
+    result = run_pipeline(args.root, write=write)
+    rec = result.reconciliation()
+    if not args.quiet:
+        print(rec.drop(columns=["reconciled"]).to_string(index=False))
+        if len(result.quarantine):
+            print("\nquarantined (see data/processed/quarantine.csv):")
+            print(result.quarantine.groupby("reason").size().to_string())
+        if len(result.corrections):
+            print(f"\ncorrections applied: {len(result.corrections)}")
+    t = result.totals
+    print(f"\nrows read {t['raw_rows']} = contacts {t['contacts']} + quarantined "
+          f"{t['quarantined']} + duplicates dropped {t['duplicates_dropped']} + calibration "
+          f"{t['calibration_ratings']} (+{t['calibration_quarantined']} quarantined): reconciled")
+    share = (t["quarantined"] + t["calibration_quarantined"]) / max(t["raw_rows"], 1)
+    limit = args.max_quarantine_share
+    if limit is None:
+        limit = load_config(args.root).settings.max_quarantine_share
+    if share > limit:
+        print(f"error: {share:.1%} of rows quarantined (limit {limit:.1%})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    return _clean(args, write=False)
+
+
+def _example(args: argparse.Namespace) -> int:
+    from benchlib.example import SEED, generate_example
+
+    for p in generate_example(args.root, seed=args.seed if args.seed is not None else SEED):
+        print(p)
+    return 0
+
+
+def _waves(args: argparse.Namespace) -> int:
+    from benchlib.config import load_config
+
+    print("\n".join(load_config(args.root).wave_ids))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from benchlib.report import build_wave_reports
+
+    build_wave_reports(args.wave, lang=args.lang, root=args.root, only=args.notebooks)
+    return 0
+
+
+_COMMANDS = {"clean": _clean, "validate": _validate, "example": _example, "waves": _waves,
+             "report": _report}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

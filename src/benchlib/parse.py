@@ -1,0 +1,154 @@
+"""Turn raw export strings into typed values, once per *distinct* value.
+
+Exports repeat the same few strings (``ja``, ``k.A.``, ``2:35``) millions of times, so every
+parser here runs once per distinct string and the result is broadcast back with integer
+codes (``pandas.factorize``): the cost grows with the data, not with Python per row.
+
+A parser returns ``(value, status, problem)``: ``problem`` is ``None`` or the sentence that
+says what was expected; range checks are left to the pandera schema (:mod:`benchlib.schema`).
+
+>>> from benchlib.config import load_config
+>>> m = load_config().exports["feldhaus"]
+>>> parse_duration_s("2:35"), parse_duration_s("155 s"), parse_duration_s("2:75")[2]
+((155.0, 0, None), (155.0, 0, None), (nan, 0, 'expected a duration like 2:35 or 155 s (seconds < 60)'))
+>>> parse_item_cell("teilweise", "yes_partly_no", m), parse_item_cell(" k.A. ", "likert5", m)
+((0.5, 0, None), (nan, 1, None))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from benchlib.config import ExportMapping, normalise_token
+from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE
+
+EXCEL_ERRORS = frozenset({
+    "#wert!", "#value!", "#nv", "#n/a", "#div/0!", "#ref!", "#bezug!", "#name?", "#num!",
+    "#zahl!", "#null!", "#leer!", "#spill!", "#überlauf!", "#getting_data", "#calc!"})
+_NUM_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_DUR_RE = re.compile(r"^(-)?(?:(\d+):)?(\d+):(\d+)$")
+_SEC_RE = re.compile(r"^(-?\d+(?:[.,]\d+)?)\s*(s|sek|sec|sekunden|seconds)?\.?$")
+_HOUR_RE = re.compile(r"^(-?\d+(?:[.,]\d+)?)\s*(h|std|stunden|hours)?\.?$")
+
+Parsed = tuple[float, int, str | None]
+EXPECTED = {
+    "yes_no": "expected yes/no ({yes} / {no})",
+    "yes_partly_no": "expected yes/partly/no ({yes} / {partly} / {no})",
+    "likert5": "expected a whole number 1-5",
+    "grade6": "expected a school grade 1-6 (or sehr gut … ungenügend)",
+    "scale10": "expected a number 0-10",
+    "seconds": "expected a duration like 2:35 or 155 s",
+    "hours": "expected hours as a number >= 0",
+}
+
+
+def parse_number(text: str) -> float | None:
+    """Parse ``7``, ``7,5`` or ``7.5``; ``None`` when it is not a plain number.
+
+    >>> parse_number("7,5"), parse_number("1e3"), parse_number("=1+1")
+    (7.5, None, None)
+    """
+    t = text.strip()
+    if not _NUM_RE.match(t):
+        return None
+    return float(t.replace(",", "."))
+
+
+def parse_duration_s(text: str) -> Parsed:
+    """Seconds from ``2:35``, ``1:02:03``, ``155 s`` or ``155`` (negative kept for the schema)."""
+    t = text.strip().casefold()
+    m = _DUR_RE.match(t)
+    if m:
+        sign, h, mi, se = m.groups()
+        if int(se) >= 60 or (h is not None and int(mi) >= 60):
+            return np.nan, ANSWERED, EXPECTED["seconds"] + " (seconds < 60)"
+        v = int(h or 0) * 3600 + int(mi) * 60 + int(se)
+        return (-v if sign else v) * 1.0, ANSWERED, None
+    m = _SEC_RE.match(t)
+    if m:
+        return float(m.group(1).replace(",", ".")), ANSWERED, None
+    return np.nan, ANSWERED, EXPECTED["seconds"]
+
+
+def _expected(scale: str, m: ExportMapping) -> str:
+    first = {k: sorted(getattr(m, f"{k}_tokens"))[:2] for k in ("yes", "no", "partly")}
+    return EXPECTED[scale].format(**{k: ", ".join(v) for k, v in first.items()})
+
+
+def parse_item_cell(text: str, scale: str, m: ExportMapping) -> Parsed:
+    """Value, status and problem for one item cell of the given scale."""
+    t = str(text).strip()
+    if t == "":
+        return np.nan, MISSING, None
+    n = normalise_token(t)
+    if n in m.na_tokens:
+        return np.nan, NOT_APPLICABLE, None
+    if n in EXCEL_ERRORS:
+        return np.nan, ANSWERED, f"Excel error value {t!r}; " + _expected(scale, m)
+    if scale in ("yes_no", "yes_partly_no"):
+        if n in m.yes_tokens:
+            return 1.0, ANSWERED, None
+        if n in m.no_tokens:
+            return 0.0, ANSWERED, None
+        if scale == "yes_partly_no" and n in m.partly_tokens:
+            return 0.5, ANSWERED, None
+        return np.nan, ANSWERED, _expected(scale, m)
+    if scale == "seconds":
+        return parse_duration_s(t)
+    if scale == "hours":
+        hm = _HOUR_RE.match(n)
+        return ((float(hm.group(1).replace(",", ".")), ANSWERED, None) if hm
+                else (np.nan, ANSWERED, EXPECTED["hours"]))
+    if scale == "grade6" and n in m.grade_words:
+        return float(m.grade_words[n]), ANSWERED, None
+    v = parse_number(t)
+    if v is None:
+        return np.nan, ANSWERED, _expected(scale, m)
+    return v, ANSWERED, None
+
+
+def parse_date(text: str, formats: tuple[str, ...]) -> tuple[date | None, str | None]:
+    """A date from the first matching format; impossible dates (31.02.) are problems.
+
+    >>> parse_date("03.02.2026", ("%d.%m.%Y", "%Y-%m-%d"))
+    (datetime.date(2026, 2, 3), None)
+    >>> parse_date("31.02.2026", ("%d.%m.%Y",))[1]
+    "expected a valid date as %d.%m.%Y (found '31.02.2026')"
+    """
+    t = str(text).strip()
+    for fmt in formats:
+        try:
+            return datetime.strptime(t, fmt).date(), None
+        except ValueError:
+            continue
+    if t[:10] != t:  # XLSX date-times: keep the date part
+        for fmt in formats:
+            try:
+                return datetime.strptime(t[:10], fmt).date(), None
+            except ValueError:
+                continue
+    return None, f"expected a valid date as {' or '.join(formats)} (found {t!r})"
+
+
+def by_distinct(series: pd.Series, fn: Callable[[str], tuple]) -> list[np.ndarray]:
+    """Apply ``fn`` once per distinct value of ``series``; return one array per output.
+
+    >>> s = pd.Series(["ja", "nein", "ja"])
+    >>> [a.tolist() for a in by_distinct(s, lambda t: (len(t), t.upper()))]
+    [[2, 4, 2], ['JA', 'NEIN', 'JA']]
+    """
+    codes, uniques = pd.factorize(series.astype(object).fillna(""), use_na_sentinel=False)
+    results = [fn(u) for u in uniques]
+    outs = []
+    for k in range(len(results[0]) if results else 0):
+        col = np.empty(len(results), dtype=object)
+        col[:] = [r[k] for r in results]
+        outs.append(col[codes])
+    if not results:
+        return []
+    return outs

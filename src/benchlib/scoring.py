@@ -1,0 +1,162 @@
+"""Score contacts by the rating grid.
+
+Rules (docs/methodology.md, "Scoring"): every answered item becomes points in [0, 1] from its
+scale and direction; N/A items leave numerator and denominator; an applicable empty item is
+*missing*; a contact is scored when its answered weight is at least ``min_coverage`` of its
+applicable weight; a failed knockout item sets the total to 0 (dimension scores stay).
+
+Scoring works column-wise on a wide table (one row per contact, one column per item) so
+its cost is O(contacts × items) numpy work with no per-row Python.
+
+>>> import numpy as np
+>>> from benchlib.config import Item
+>>> likert = Item("politeness", "greeting", "", "", ("call",), ("complaint",), "likert5")
+>>> item_points(likert, np.array([1.0, 3.0, 5.0])).tolist()
+[0.0, 0.5, 1.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from benchlib.config import Item
+
+ANSWERED, NOT_APPLICABLE, MISSING, OUT_OF_SCOPE = 0, 1, 2, 3
+STATUS_LABELS = {ANSWERED: "answered", NOT_APPLICABLE: "not_applicable", MISSING: "missing",
+                 OUT_OF_SCOPE: "out_of_scope"}
+SCALE_RANGES = {"yes_no": (0, 1), "yes_partly_no": (0, 1), "likert5": (1, 5), "grade6": (1, 6),
+                "scale10": (0, 10), "seconds": (0, np.inf), "hours": (0, np.inf)}
+_EPS = 1e-9
+
+
+def item_points(item: Item, values: np.ndarray) -> np.ndarray:
+    """Points in [0, 1] for parsed values of one item (NaN stays NaN).
+
+    yes = 1, partly = 0.5, no = 0; Likert (x − 1)/4; school grade (6 − g)/5; 0–10 → x/10;
+    time items by the item's inclusive thresholds. ``lower_is_better`` flips yes/no, Likert
+    and 0–10 items (grade and time scales are lower-is-better by nature).
+
+    >>> from benchlib.config import Item
+    >>> wait = Item("wait_s", "reachability", "", "", ("call",), ("returns",), "seconds",
+    ...             "lower_is_better", thresholds=((20, 1.0), (60, 0.5)))
+    >>> item_points(wait, np.array([20.0, 20.5, 60.0, 61.0])).tolist()
+    [1.0, 0.5, 0.5, 0.0]
+    >>> grade = Item("g", "knowledge", "", "", ("call",), ("returns",), "grade6", "lower_is_better")
+    >>> item_points(grade, np.array([1.0, 6.0, 2.0])).round(2).tolist()
+    [1.0, 0.0, 0.8]
+    """
+    v = np.asarray(values, dtype=float)
+    s = item.scale
+    if s in ("yes_no", "yes_partly_no"):
+        p = v.copy()
+    elif s == "likert5":
+        p = (v - 1.0) / 4.0
+    elif s == "grade6":
+        return (6.0 - v) / 5.0
+    elif s == "scale10":
+        p = v / 10.0
+    elif s in ("seconds", "hours"):
+        p = np.where(np.isnan(v), np.nan, 0.0)
+        for limit, pts in reversed(item.thresholds):
+            p = np.where(v <= limit + _EPS, pts, p)
+        return p
+    else:  # pragma: no cover - config validation rejects unknown scales
+        raise ValueError(f"unknown scale {s!r}")
+    return 1.0 - p if item.direction == "lower_is_better" else p
+
+
+def in_scope(item: Item, wave: np.ndarray, channel: np.ndarray, scenario: np.ndarray) -> np.ndarray:
+    """Boolean mask: the item definition applies to these contacts (wave, channel, scenario)."""
+    ok = np.isin(channel, item.channels) & np.isin(scenario, item.scenarios)
+    if item.valid_from is not None:
+        ok &= wave >= item.valid_from
+    if item.valid_to is not None:
+        ok &= wave <= item.valid_to
+    return ok
+
+
+def score_contacts(
+    values: pd.DataFrame,
+    status: pd.DataFrame,
+    meta: pd.DataFrame,
+    items: Sequence[Item],
+    dimensions: Sequence[str],
+    min_coverage: float = 0.8,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Score every contact.
+
+    Parameters
+    ----------
+    values, status
+        Wide tables indexed like ``meta``, one column per item id: parsed value (float) and
+        status code (``ANSWERED``, ``NOT_APPLICABLE``, ``MISSING``).
+    meta
+        ``wave``, ``channel``, ``scenario`` per contact.
+    items
+        Grid item definitions (several versions of one id allowed, disjoint in waves).
+
+    Returns
+    -------
+    scores, points, final_status
+        ``scores``: total, coverage, scored, knockout, knockout_items, reached-independent
+        dimension scores ``dim_<dimension>``; ``points`` and ``final_status`` wide, with
+        out-of-scope cells marked ``OUT_OF_SCOPE``.
+
+    Examples
+    --------
+    >>> from benchlib.config import Item
+    >>> its = [Item("a", "d1", "", "", ("call",), ("s",), "yes_no", weight=1.0),
+    ...        Item("b", "d1", "", "", ("call",), ("s",), "likert5", weight=3.0)]
+    >>> meta = pd.DataFrame({"wave": ["w"] * 2, "channel": ["call"] * 2, "scenario": ["s"] * 2})
+    >>> vals = pd.DataFrame({"a": [1.0, 0.0], "b": [3.0, np.nan]})
+    >>> st = pd.DataFrame({"a": [ANSWERED] * 2, "b": [ANSWERED, MISSING]})
+    >>> sc, _, _ = score_contacts(vals, st, meta, its, ["d1"])
+    >>> sc["total"].round(2).tolist(), sc["coverage"].tolist(), sc["scored"].tolist()
+    ([62.5, nan], [1.0, 0.25], [True, False])
+    """
+    n = len(meta)
+    wave, channel, scenario = (meta[c].to_numpy(dtype=object) for c in ("wave", "channel", "scenario"))
+    num, den, app_w = np.zeros(n), np.zeros(n), np.zeros(n)
+    dim_num = {d: np.zeros(n) for d in dimensions}
+    dim_den = {d: np.zeros(n) for d in dimensions}
+    knocked = np.zeros(n, dtype=bool)
+    ko_names = np.full(n, "", dtype=object)
+    cols = list(values.columns)
+    points = np.full((n, len(cols)), np.nan)
+    final = np.full((n, len(cols)), OUT_OF_SCOPE, dtype="int8")
+    for item in items:
+        scope = in_scope(item, wave, channel, scenario)
+        if not scope.any():
+            continue
+        st = status[item.id].to_numpy()
+        answered = scope & (st == ANSWERED)
+        p = np.where(answered, item_points(item, values[item.id].to_numpy(dtype=float)), np.nan)
+        j = cols.index(item.id)
+        points[scope, j] = p[scope]
+        final[scope, j] = st[scope]
+        pw = np.where(answered, np.nan_to_num(p) * item.weight, 0.0)
+        aw = np.where(answered, item.weight, 0.0)
+        num += pw
+        den += aw
+        app_w += np.where(scope & ((st == ANSWERED) | (st == MISSING)), item.weight, 0.0)
+        dim_num[item.dimension] += pw
+        dim_den[item.dimension] += aw
+        if item.knockout:
+            fail = answered & (p <= _EPS)
+            knocked |= fail
+            ko_names = np.where(fail, np.where(ko_names == "", item.id, ko_names + "," + item.id),
+                                ko_names)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(app_w > 0, den / np.where(app_w > 0, app_w, 1.0), 0.0)
+        enough = coverage >= min_coverage - _EPS
+        total = np.where(knocked, 0.0, np.where(enough & (den > 0), 100.0 * num / den, np.nan))
+        scores = pd.DataFrame({"total": total, "coverage": coverage,
+                               "scored": knocked | (enough & (den > 0)), "knockout": knocked,
+                               "knockout_items": ko_names.astype(str)}, index=meta.index)
+        for d in dimensions:
+            scores[f"dim_{d}"] = np.where(dim_den[d] > 0, 100.0 * dim_num[d] / dim_den[d], np.nan)
+    return (scores, pd.DataFrame(points, index=values.index, columns=cols),
+            pd.DataFrame(final, index=values.index, columns=cols))

@@ -1,0 +1,1 @@
+"""Statistics for mystery-shopping benchmarks (tidy data in, tidy results out)."""

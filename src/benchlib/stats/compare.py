@@ -1,0 +1,175 @@
+"""Shop versus competitors within a wave: Welch tests, Hedges' g, Holm; Welch ANOVA."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+
+from ._common import (
+    DEFAULT_ALPHA,
+    DEFAULT_MIN_N,
+    check_alpha,
+    holm,
+    infer_shop,
+    require_columns,
+    require_groups,
+    welch,
+)
+
+__all__ = ["shop_vs_competitors", "welch_anova", "games_howell", "hedges_g"]
+
+_NAN_TEST = dict.fromkeys(["ci_low", "ci_high", "t", "df", "p", "hedges_g", "g_ci_low",
+                           "g_ci_high"], np.nan)
+
+
+def hedges_g(x: np.ndarray, y: np.ndarray, alpha: float = DEFAULT_ALPHA) -> tuple[float, ...]:
+    """Hedges' g of ``x - y`` (pooled SD, small-sample factor) and its approximate CI.
+
+    ``g = J d`` with ``J = 1 - 3 / (4 (n_x + n_y) - 9)`` (Hedges & Olkin 1985); the interval is
+    ``g ± t(1 - alpha/2, n_x + n_y - 2) · sqrt((n_x + n_y)/(n_x n_y) + g²/(2 (n_x + n_y)))``,
+    as :func:`pingouin.compute_esci` and R ``effsize::cohen.d(noncentral=FALSE)``.
+
+    Examples
+    --------
+    >>> g, lo, hi = hedges_g(np.array([1.0, 2, 3, 4, 5]), np.array([2.0, 3, 4, 5, 6]))
+    >>> round(g, 4), round(lo, 4), round(hi, 4)
+    (-0.5713, -2.0591, 0.9166)
+    """
+    g = float(pg.compute_effsize(x, y, eftype="hedges"))
+    ci = pg.compute_esci(g, nx=len(x), ny=len(y), eftype="cohen", confidence=1 - alpha,
+                         decimals=15)
+    return g, float(ci[0]), float(ci[1])
+
+
+def _pair(x: np.ndarray, y: np.ndarray, min_n: int, alpha: float) -> dict[str, float | bool]:
+    row: dict[str, float | bool] = {"n_shop": len(x), "n_comp": len(y),
+                                    "mean_shop": np.mean(x) if len(x) else np.nan,
+                                    "mean_comp": np.mean(y) if len(y) else np.nan}
+    row["diff"] = row["mean_shop"] - row["mean_comp"]
+    row["tested"] = len(x) >= min_n and len(y) >= min_n
+    if not row["tested"]:
+        return row | _NAN_TEST
+    w = welch(x, y, alpha)
+    g, g_lo, g_hi = hedges_g(x, y, alpha)
+    return row | {k: w[k] for k in ("ci_low", "ci_high", "t", "df", "p")} | {
+        "hedges_g": g, "g_ci_low": g_lo, "g_ci_high": g_hi}
+
+
+def shop_vs_competitors(
+    data: pd.DataFrame,
+    dv: str = "total",
+    company: str = "company",
+    shop: str | None = None,
+    role: str = "role",
+    alpha: float = DEFAULT_ALPHA,
+    min_n: int = DEFAULT_MIN_N,
+) -> pd.DataFrame:
+    """Compare the shop with each competitor: Welch t test, Hedges' g and Holm-adjusted p.
+
+    Pass one wave's contacts. Unscored contacts (NaN ``dv``) are dropped. A pair is tested
+    only when both groups have at least ``min_n`` contacts; untested pairs keep n and means
+    but have NaN statistics and do not enter the Holm family.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long data, one row per contact (one wave).
+    dv, company, role : str
+        Score, company and role columns.
+    shop : str, optional
+        Shop company id; inferred from ``role == "shop"`` when omitted.
+    alpha : float
+        CIs have coverage ``1 - alpha``.
+    min_n : int
+        Minimum contacts per group for a test.
+
+    Returns
+    -------
+    DataFrame
+        One row per competitor: ``shop, competitor, n_shop, n_comp, mean_shop, mean_comp, diff
+        (shop − competitor), ci_low, ci_high, t, df, p, hedges_g, g_ci_low, g_ci_high, tested,
+        p_holm``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"company": np.repeat(["shop", "b", "c"], [20, 20, 5]),
+    ...                   "total": rng.normal(70, 10, 45)})
+    >>> r = shop_vs_competitors(d, shop="shop")
+    >>> r[["competitor", "n_comp", "tested"]]
+      competitor  n_comp  tested
+    0          b      20    True
+    1          c       5   False
+    """
+    check_alpha(alpha)
+    require_columns(data, [dv, company])
+    shop = infer_shop(data, company, role, shop)
+    d = data.loc[data[dv].notna(), [company, dv]]
+    x = d.loc[d[company] == shop, dv].to_numpy(float)
+    comps = [c for c in require_groups(data, company) if c != shop]
+    rows = [{"shop": shop, "competitor": c}
+            | _pair(x, d.loc[d[company] == c, dv].to_numpy(float), min_n, alpha) for c in comps]
+    out = pd.DataFrame(rows)
+    out["tested"] = out["tested"].astype(bool)
+    out["p_holm"] = np.nan
+    if out["tested"].any():
+        out.loc[out["tested"], "p_holm"] = holm(out.loc[out["tested"], "p"])
+    return out
+
+
+def welch_anova(data: pd.DataFrame, dv: str = "total", between: str = "company") -> pd.DataFrame:
+    """Welch's heteroscedastic one-way ANOVA (R ``oneway.test(var.equal = FALSE)``).
+
+    Returns a one-row DataFrame ``F, df1, df2, p, np2`` (unscored contacts dropped).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"company": np.repeat(["a", "b", "c"], 10),
+    ...                   "total": rng.normal(70, 10, 30)})
+    >>> welch_anova(d).columns.tolist()
+    ['F', 'df1', 'df2', 'p', 'np2']
+    """
+    require_columns(data, [dv, between])
+    d = data.loc[data[dv].notna(), [between, dv]]
+    require_groups(d, between)
+    res = pg.welch_anova(data=d, dv=dv, between=between)
+    out = res.rename(columns={"ddof1": "df1", "ddof2": "df2", "p_unc": "p"})
+    return out[["F", "df1", "df2", "p", "np2"]].astype(float).reset_index(drop=True)
+
+
+def games_howell(
+    data: pd.DataFrame, dv: str = "total", between: str = "company", alpha: float = DEFAULT_ALPHA
+) -> pd.DataFrame:
+    """Games–Howell pairwise comparisons (unequal variances, Tukey studentized range).
+
+    Wraps :func:`pingouin.pairwise_gameshowell`; adds the simultaneous CI of ``diff``
+    (``mean_A - mean_B``) from the studentized range, ``diff ± q(1-alpha, k, df)/√2 · se``.
+
+    Returns
+    -------
+    DataFrame
+        ``A, B, mean_A, mean_B, diff, se, t, df, p, hedges_g, ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"company": np.repeat(["a", "b", "c"], 10),
+    ...                   "total": rng.normal(70, 10, 30)})
+    >>> games_howell(d)[["A", "B"]].values.tolist()
+    [['a', 'b'], ['a', 'c'], ['b', 'c']]
+    """
+    from scipy.stats import studentized_range
+
+    check_alpha(alpha)
+    require_columns(data, [dv, between])
+    d = data.loc[data[dv].notna(), [between, dv]]
+    k = len(require_groups(d, between))
+    res = pg.pairwise_gameshowell(data=d, dv=dv, between=between)
+    out = res.rename(columns={"T": "t", "pval": "p", "p_val": "p", "hedges": "hedges_g"})
+    out = out[["A", "B", "mean_A", "mean_B", "diff", "se", "t", "df", "p", "hedges_g"]].copy()
+    crit = studentized_range.ppf(1 - alpha, k, out["df"].to_numpy(float)) / np.sqrt(2)
+    out["ci_low"] = out["diff"] - crit * out["se"]
+    out["ci_high"] = out["diff"] + crit * out["se"]
+    return out.reset_index(drop=True)

@@ -1,0 +1,30 @@
+source("tests/reference/_common.R")
+suppressPackageStartupMessages({library(sandwich); library(lmtest)})
+d <- contacts()
+# lm() and t.test() drop NA rows per outcome (dim_closing has its own NAs)
+d$shop <- as.numeric(d$company == "voltera")
+two <- d[d$wave %in% c("2026-04", "2026-07"), ]
+two$after <- as.numeric(two$wave == "2026-07")
+m <- lm(total ~ shop * after + scenario + channel, two)
+V <- vcovHC(m, type = "HC3")
+ct <- coeftest(m, V); ci <- coefci(m, vcov. = V)
+put("did:estimate", ct["shop:after", 1]); put("did:se", ct["shop:after", 2])
+put("did:t", ct["shop:after", 3]); put("did:p", ct["shop:after", 4]); put("did:df", m$df.residual)
+put("did:ci_low", ci["shop:after", 1]); put("did:ci_high", ci["shop:after", 2])
+tt <- t.test(two$total[two$shop == 1 & two$after == 1], two$total[two$shop == 1 & two$after == 0])
+put("naive:diff", tt$estimate[1] - tt$estimate[2]); put("naive:p", tt$p.value)
+put("naive:ci_low", tt$conf.int[1])
+# dimension closing
+m2 <- lm(dim_closing ~ shop * after + scenario + channel, two)
+put("did_closing:se", sqrt(vcovHC(m2, type = "HC3")["shop:after", "shop:after"]))
+put("did_closing:estimate", coef(m2)["shop:after"])
+# event study, reference wave 2026-04
+d$wave <- relevel(factor(d$wave), ref = "2026-04")
+me <- lm(total ~ wave + shop + shop:wave + scenario + channel, d)
+Ve <- vcovHC(me, type = "HC3"); cte <- coeftest(me, Ve)
+for (w in c("2026-01", "2026-07")) {
+  nm <- paste0("wave", w, ":shop")
+  put(paste0("event:", w, ":estimate"), cte[nm, 1]); put(paste0("event:", w, ":se"), cte[nm, 2])
+  put(paste0("event:", w, ":p"), cte[nm, 4])
+}
+save_out("did")

@@ -1,0 +1,102 @@
+"""shop_vs_competitors / welch_anova / games_howell against R 4.2.2 (tests/reference/compare.R)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.oneway import anova_oneway
+
+from benchlib.stats.compare import games_howell, shop_vs_competitors, welch_anova
+
+TOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def res(wave04):
+    return shop_vs_competitors(wave04).set_index("competitor")
+
+
+def test_welch_matches_r(res):
+    a = res.loc["amperio"]
+    # R 4.2.2: t.test(shop, amperio)$statistic -> 1.69548698058374; $parameter -> 23.2221036157376
+    assert a["t"] == pytest.approx(1.69548698058374, abs=TOL)
+    assert a["df"] == pytest.approx(23.2221036157376, abs=TOL)
+    # R: $p.value -> 0.103351765187758; $conf.int -> -1.32412577616096 13.39174482378
+    assert a["p"] == pytest.approx(0.103351765187758, abs=TOL)
+    assert a["ci_low"] == pytest.approx(-1.32412577616096, abs=TOL)
+    assert a["ci_high"] == pytest.approx(13.39174482378, abs=TOL)
+    # R: t.test(shop, blitzmarkt)$conf.int[2] -> 10.8414924681141
+    assert res.loc["blitzmarkt", "ci_high"] == pytest.approx(10.8414924681141, abs=TOL)
+
+
+def test_holm_over_tested_only(res):
+    # kabelhaus has 5 scored contacts (< min_n = 10): shown, not tested, not in the Holm family
+    k = res.loc["kabelhaus"]
+    assert not k["tested"] and np.isnan(k["p"]) and np.isnan(k["p_holm"]) and k["n_comp"] == 5
+    # R: p.adjust(c(p_amperio, p_blitzmarkt), "holm") -> 0.206703530375516 0.679883848141148
+    assert res.loc["amperio", "p_holm"] == pytest.approx(0.206703530375516, abs=TOL)
+    assert res.loc["blitzmarkt", "p_holm"] == pytest.approx(0.679883848141148, abs=TOL)
+
+
+def test_hedges_g_matches_hand_formula_in_r(res):
+    # R (hedges() in compare.R, Hedges & Olkin J and normal-theory SE) -> g, lower, upper
+    assert res.loc["amperio", "hedges_g"] == pytest.approx(0.619798757926862, abs=TOL)
+    assert res.loc["amperio", "g_ci_low"] == pytest.approx(-0.160756304580366, abs=TOL)
+    assert res.loc["blitzmarkt", "g_ci_high"] == pytest.approx(0.879435756678378, abs=TOL)
+
+
+def test_shop_inferred_and_diff_sign(res, wave04):
+    assert set(res["shop"]) == {"voltera"}
+    x = wave04.loc[wave04.company == "voltera", "total"].mean()
+    y = wave04.loc[wave04.company == "amperio", "total"].mean()
+    assert res.loc["amperio", "diff"] == pytest.approx(x - y)
+
+
+def test_scipy_agrees(wave04):
+    x = wave04.loc[wave04.company == "voltera", "total"].dropna()
+    y = wave04.loc[wave04.company == "amperio", "total"].dropna()
+    r = shop_vs_competitors(wave04).set_index("competitor").loc["amperio"]
+    assert r["p"] == pytest.approx(stats.ttest_ind(x, y, equal_var=False).pvalue, abs=1e-12)
+
+
+def test_welch_anova_matches_r_and_statsmodels(wave04):
+    r = welch_anova(wave04).iloc[0]
+    # R: oneway.test(total ~ company, d, var.equal=FALSE) -> F 1.07911052259153, df 3, 15.8196848823563
+    assert r["F"] == pytest.approx(1.07911052259153, abs=TOL)
+    assert r["df1"] == 3 and r["df2"] == pytest.approx(15.8196848823563, abs=TOL)
+    assert r["p"] == pytest.approx(0.386323139132351, abs=TOL)  # R: $p.value
+    d = wave04.dropna(subset=["total"])
+    sm = anova_oneway(d["total"], d["company"], use_var="unequal")
+    assert r["F"] == pytest.approx(sm.statistic, rel=1e-10)
+    assert r["p"] == pytest.approx(sm.pvalue, rel=1e-8)
+
+
+def test_games_howell_matches_r(wave04):
+    r = games_howell(wave04).set_index(["A", "B"])
+    # R (compare.R, by hand): ptukey(|t| * sqrt(2), k = 4, df, lower.tail = FALSE)
+    assert r.loc[("amperio", "voltera"), "p"] == pytest.approx(0.348534477409973, abs=1e-5)
+    assert r.loc[("kabelhaus", "voltera"), "p"] == pytest.approx(0.685069276106353, abs=1e-5)
+    # R: diff - qtukey(0.95, 4, df) / sqrt(2) * se -> -15.8748310542384
+    assert r.loc[("amperio", "voltera"), "ci_low"] == pytest.approx(-15.8748310542384, abs=1e-5)
+    assert r.loc[("blitzmarkt", "kabelhaus"), "ci_low"] == pytest.approx(-14.8946739288552,
+                                                                         abs=1e-5)
+
+
+def test_errors():
+    d = pd.DataFrame({"company": ["a", "a"], "role": ["shop", "shop"], "total": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="at least 2 groups"):
+        shop_vs_competitors(d)
+    d2 = pd.DataFrame({"company": ["a", "b"], "role": ["competitor"] * 2, "total": [1.0, 2]})
+    with pytest.raises(ValueError, match="cannot infer the shop"):
+        shop_vs_competitors(d2)
+
+
+def test_holm_equals_statsmodels_and_r():
+    from statsmodels.stats.multitest import multipletests
+
+    from benchlib.stats._common import holm
+
+    p = np.array([0.2, 0.001, 0.04, 0.04, 0.9, 0.012])
+    assert holm(p) == pytest.approx(multipletests(p, method="holm")[1], abs=1e-15)
+    # R 4.2.2: p.adjust(c(.2, .001, .04, .04, .9, .012), "holm") -> 0.4 0.006 0.16 0.16 0.9 0.06
+    assert holm(p) == pytest.approx([0.4, 0.006, 0.16, 0.16, 0.9, 0.06], abs=1e-12)

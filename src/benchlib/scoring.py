@@ -152,11 +152,15 @@ def score_contacts(
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(app_w > 0, den / np.where(app_w > 0, app_w, 1.0), 0.0)
         enough = coverage >= min_coverage - _EPS
-        total = np.where(knocked, 0.0, np.where(enough & (den > 0), 100.0 * num / den, np.nan))
+        # clip: 100 * num / den can exceed 100 by one ulp when all points are 1
+        total = np.where(knocked, 0.0, np.where(enough & (den > 0),
+                                                np.clip(100.0 * num / den, 0.0, 100.0), np.nan))
         scores = pd.DataFrame({"total": total, "coverage": coverage,
                                "scored": knocked | (enough & (den > 0)), "knockout": knocked,
                                "knockout_items": ko_names.astype(str)}, index=meta.index)
         for d in dimensions:
-            scores[f"dim_{d}"] = np.where(dim_den[d] > 0, 100.0 * dim_num[d] / dim_den[d], np.nan)
+            scores[f"dim_{d}"] = np.where(dim_den[d] > 0,
+                                          np.clip(100.0 * dim_num[d] / dim_den[d], 0.0, 100.0),
+                                          np.nan)
     return (scores, pd.DataFrame(points, index=values.index, columns=cols),
             pd.DataFrame(final, index=values.index, columns=cols))

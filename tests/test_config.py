@@ -1,0 +1,99 @@
+"""Configuration: the shipped config loads; each mistake is one ConfigError naming file and key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import copy_project
+
+from benchlib.config import load_config
+from benchlib.errors import ConfigError
+
+
+def test_shipped_config_loads():
+    cfg = load_config()
+    assert cfg.shop.id == "voltera"
+    assert cfg.wave_ids == ("2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10")
+    assert len(cfg.grid.dimensions) >= 6
+    assert {i.scale for i in cfg.grid.items} == {"yes_no", "yes_partly_no", "likert5", "grade6",
+                                                  "scale10", "seconds", "hours"}
+    assert len({i.id for i in cfg.grid.items}) >= 20
+    assert {i.id for i in cfg.grid.items if i.knockout} == {"reach_answered", "info_no_harm"}
+    assert all(w.trainings_before for w in cfg.waves[1:])
+
+
+def test_grid_versions_are_labelled():
+    cfg = load_config()
+    assert cfg.grid.version_of("2025-10") == "grid-base"
+    assert cfg.grid.version_of("2026-01") == cfg.grid.version_of("2026-10") == "grid-2026-01"
+    scales = {i.scale for i in cfg.grid.items if i.id == "needs_questions"}
+    assert scales == {"yes_no", "yes_partly_no"}
+
+
+def _edit(tmp_path, file: str, change) -> None:
+    path = tmp_path / "config" / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+CASES = {
+    "negative_weight": ("grid.yaml", lambda d: d["items"][3].update(weight=-1),
+                        "config/grid.yaml: items[3].weight: must be >= 0"),
+    "alias_two_companies": ("companies.yaml",
+                            lambda d: d["companies"][1]["aliases"].append("Voltera GmbH"),
+                            "config/companies.yaml: companies[1].aliases: alias 'Voltera GmbH' "
+                            "maps to two companies"),
+    "overlapping_waves": ("waves.yaml", lambda d: d["waves"][1].update(start="2025-07-20"),
+                          "config/waves.yaml: waves[2025-10].start: field period"),
+    "item_missing_in_export": ("exports/feldhaus.yaml", lambda d: d["items"].pop("politeness"),
+                               "config/exports/feldhaus.yaml: items.politeness: grid item has no "
+                               "column"),
+    "knockout_unknown_item": ("grid.yaml", lambda d: d["knockouts"].append("not_an_item"),
+                              "config/grid.yaml: knockouts: knockout on unknown item 'not_an_item'"),
+    "unknown_scale": ("grid.yaml", lambda d: d["items"][0].update(scale="stars"),
+                      "config/grid.yaml: items[0].scale: unknown scale 'stars'"),
+    "grade_higher_is_better": ("grid.yaml",
+                               lambda d: d["items"][10].update(direction="higher_is_better"),
+                               "items[10].direction: scale grade6 is lower-is-better by nature"),
+    "two_shops": ("companies.yaml", lambda d: d["companies"][1].update(role="shop"),
+                  "exactly one company must have role 'shop'"),
+    "unknown_wave_in_item": ("grid.yaml", lambda d: d["items"][0].update(valid_from="2030-01"),
+                             "items[0].valid_from: unknown wave '2030-01'"),
+    "source_without_mapping": ("study.yaml", lambda d: d["sources"][0].update(agency="nobody"),
+                               "config/study.yaml: sources[0].agency: no export mapping 'nobody'"),
+    "k_below_3": ("study.yaml", lambda d: d["settings"].update(k_anonymity=2),
+                  "settings.k_anonymity: must be >= 3"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_config_error_names_file_and_key(tmp_path, case):
+    file, change, message = CASES[case]
+    copy_project(tmp_path, with_raw=False)
+    _edit(tmp_path, file, change)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert message in str(err.value)
+
+
+def test_invalid_yaml_names_line(tmp_path):
+    copy_project(tmp_path, with_raw=False)
+    (tmp_path / "config" / "waves.yaml").write_text("waves:\n  - id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config/waves.yaml: line \d+: not valid YAML"):
+        load_config(tmp_path)
+
+
+def test_config_error_via_cli_exits_2_without_traceback(tmp_path):
+    copy_project(tmp_path, with_raw=True)
+    _edit(tmp_path, "grid.yaml", lambda d: d["items"][3].update(weight=-2))
+    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate"], capture_output=True,
+                          text=True, env={"BENCHLIB_ROOT": str(tmp_path), "PATH": "/usr/bin"},
+                          timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("error: config/grid.yaml: items[3].weight: must be >= 0, "
+                                   "found -2")
+    assert "Traceback" not in proc.stderr

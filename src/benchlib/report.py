@@ -1,0 +1,217 @@
+"""Build a wave's reports: parameterised notebooks → executed (papermill) → offline HTML.
+
+Every notebook of :data:`NOTEBOOKS` that exists in ``notebooks/`` is executed with the
+parameters ``wave`` and ``lang`` and exported with the ``benchlib_report`` template (no
+code, no CDN, no script can run). Everything is built in a temporary folder beside
+``reports/<wave>/`` and swapped in only when every notebook succeeded, so a failing build
+leaves the previous report in place.
+
+>>> sorted(NOTEBOOKS)[0]
+'00_data_quality'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from benchlib.errors import BenchlibError
+
+NOTEBOOKS: dict[str, str] = {
+    "00_data_quality": "data_quality.html",
+    "01_wave_report": "wave_report.html",
+    "02_trend_report": "trend_report.html",
+    "03_workshop": "workshop.html",
+    "04_calibration": "calibration.html",
+}
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+PROVENANCE_PACKAGES = ("benchlib", "pandas", "numpy", "scipy", "statsmodels", "pingouin",
+                       "seaborn", "matplotlib", "pandera", "pyarrow", "papermill", "nbconvert")
+
+
+class ReportError(BenchlibError):
+    """A notebook failed; the message names notebook and cell."""
+
+    exit_code = 1
+
+
+def built_at() -> str:
+    """Build time (UTC, ISO 8601), honouring ``SOURCE_DATE_EPOCH`` for reproducible builds.
+
+    >>> os.environ["SOURCE_DATE_EPOCH"] = "0"; built_at()
+    '1970-01-01T00:00:00Z'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    ts = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def git_commit(root: Path) -> str:
+    """The repository's HEAD commit (with ``-dirty`` when there are uncommitted changes)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def provenance(study, parameters: dict) -> dict:
+    """What a report was built from: input hashes, config hash, versions, commit, time."""
+    versions = {}
+    for pkg in PROVENANCE_PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            continue
+    manifest = study.manifest
+    return {"inputs": manifest["inputs"], "config_sha256": manifest["config_sha256"],
+            "packages": versions, "python": platform.python_version(),
+            "git_commit": git_commit(study.config.root), "parameters": dict(parameters),
+            "built_at": built_at()}
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    notebook: str
+    html: Path
+    seconds: float
+
+
+def _export_html(nb, out: Path) -> None:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="benchlib_report",
+                            extra_template_basedirs=[str(TEMPLATE_DIR)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.exclude_output_stdin = True
+    body, _ = exporter.from_notebook_node(nb)
+    out.write_text(body, encoding="utf-8")
+
+
+def _failed_cell(nb) -> str:
+    for i, cell in enumerate(nb.cells):
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error":
+                return f"cell {i} (execution {cell.get('execution_count')}): {o.get('ename')}: " \
+                       f"{o.get('evalue')}"
+    return "unknown cell"
+
+
+def run_notebook(src: Path, parameters: dict, workdir: Path) -> object:
+    """Execute one notebook with papermill; raise ReportError naming the failing cell."""
+    import nbformat
+    import papermill as pm
+
+    executed = workdir / src.name
+    try:
+        pm.execute_notebook(str(src), str(executed), parameters=parameters, kernel_name="python3",
+                            cwd=str(src.parent), progress_bar=False, log_output=False)
+    except pm.PapermillExecutionError as err:
+        raise ReportError(f"notebook {src.name} failed in cell {err.cell_index} "
+                          f"(execution {err.exec_count}): {err.ename}: {err.evalue}") from None
+    except Exception as err:  # kernel died, bad notebook JSON, …
+        raise ReportError(f"notebook {src.name} failed: {type(err).__name__}: {err}") from None
+    return nbformat.read(executed, as_version=4)
+
+
+def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = None,
+                       only: list[str] | None = None) -> list[BuiltReport]:
+    """Build every report notebook of ``wave`` into ``reports/<wave>/`` (atomic swap)."""
+    from benchlib.config import load_config
+    from benchlib.paths import get_paths
+
+    cfg = load_config(root)
+    cfg.wave(wave)  # unknown wave -> ConfigError listing the valid waves
+    paths = get_paths(cfg.root)
+    if not (paths.processed / "contacts.parquet").is_file():
+        from benchlib.pipeline import run_pipeline
+
+        run_pipeline(cfg.root)
+    names = [n for n in NOTEBOOKS if (paths.notebooks / f"{n}.ipynb").is_file()
+             and (only is None or n in only)]
+    if not names:
+        raise ReportError(f"no report notebooks found in {paths.notebooks}")
+    paths.reports.mkdir(parents=True, exist_ok=True)
+    tmp = paths.reports / f".{wave}.building-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "_executed").mkdir(parents=True)
+    built = []
+    env_backup = os.environ.get("BENCHLIB_ROOT")
+    os.environ["BENCHLIB_ROOT"] = str(cfg.root)
+    try:
+        for i, name in enumerate(names, 1):
+            t0 = time.perf_counter()
+            print(f"[{wave}] {i}/{len(names)} {name} …", file=sys.stderr, flush=True)
+            params = {"wave": wave, "lang": lang, "out_dir": str(tmp)}
+            nb = run_notebook(paths.notebooks / f"{name}.ipynb", params, tmp / "_executed")
+            _export_html(nb, tmp / NOTEBOOKS[name])
+            built.append(BuiltReport(name, paths.reports / wave / NOTEBOOKS[name],
+                                     time.perf_counter() - t0))
+        shutil.rmtree(tmp / "_executed")
+        _swap_in(tmp, paths.reports / wave, keep=[] if only is None else
+                 [NOTEBOOKS[n] for n in NOTEBOOKS if n not in names])
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if env_backup is None:
+            os.environ.pop("BENCHLIB_ROOT", None)
+        else:
+            os.environ["BENCHLIB_ROOT"] = env_backup
+    print(f"[{wave}] wrote {paths.reports / wave}", file=sys.stderr)
+    return built
+
+
+def _swap_in(tmp: Path, final: Path, keep: list[str]) -> None:
+    """Replace ``final`` by ``tmp``; with ``keep``, carry over those files of the old build."""
+    if final.exists():
+        for name in keep:
+            if (final / name).exists() and not (tmp / name).exists():
+                shutil.copy2(final / name, tmp / name)
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, final)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Atomic, deterministic JSON (sorted keys, no NaN: NaN → null)."""
+    from benchlib.atomic import write_text
+
+    write_text(path, json.dumps(_clean_json(data), indent=2, sort_keys=True,
+                                ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _clean_json(x):
+    if isinstance(x, dict):
+        return {str(k): _clean_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean_json(v) for v in x]
+    if isinstance(x, float) and x != x:
+        return None
+    if hasattr(x, "item") and not isinstance(x, (str, bytes)):
+        return _clean_json(x.item())
+    return x

@@ -1,0 +1,111 @@
+"""Display helpers for notebooks: escaped tables, language-aware numbers, figures with alt text.
+
+Notebooks only orchestrate; these helpers make sure that whatever they show is safe HTML
+(every data string escaped) and formatted for the report's language.
+
+>>> html = table_html(pd.DataFrame({"x": [1.25], "name": ["<b>"]}), lang="de", digits=1)
+>>> "1,2" in html and "&lt;b&gt;" in html and "<b>" not in html
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Any
+
+import pandas as pd
+
+
+def fmt_number(x: Any, lang: str = "de", digits: int = 1) -> str:
+    """Format a number for the language (German decimal comma); NaN → '–'.
+
+    >>> fmt_number(1234.5, "de"), fmt_number(1234.5, "en"), fmt_number(float("nan"))
+    ('1.234,5', '1,234.5', '–')
+    """
+    if x is None or (isinstance(x, float) and x != x):
+        return "–"
+    if isinstance(x, (bool,)):
+        return str(x)
+    if isinstance(x, int):
+        s = f"{x:,d}"
+    else:
+        try:
+            s = f"{float(x):,.{digits}f}"
+        except (TypeError, ValueError):
+            return str(x)
+    if lang == "de":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return s
+
+
+def table_html(df: pd.DataFrame, lang: str = "de", digits: int = 1,
+               percent: tuple[str, ...] = (), caption: str | None = None) -> str:
+    """HTML for a table: every cell escaped, numbers formatted for ``lang``."""
+    def cell(col: str, v: Any) -> str:
+        if col in percent and isinstance(v, (int, float)) and v == v:
+            return fmt_number(100 * v, lang, digits) + " %"
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return fmt_number(v, lang, 0 if isinstance(v, int) else digits)
+        return html.escape("" if v is None or (isinstance(v, float) and v != v) else str(v))
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{cell(c, v)}</td>" for c, v in zip(df.columns, r,
+                                                                            strict=True)) + "</tr>"
+                   for r in df.itertuples(index=False))
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def show_table(df: pd.DataFrame, **kw: Any) -> None:
+    """Display :func:`table_html` in a notebook."""
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(df, **kw)))
+
+
+def show_html(text: str, css_class: str | None = None, escape: bool = True) -> None:
+    """Display a paragraph (escaped unless ``escape=False`` for trusted library markup)."""
+    from IPython.display import HTML, display
+
+    body = html.escape(text) if escape else text
+    display(HTML(f'<div class="{css_class}">{body}</div>' if css_class else f"<p>{body}</p>"))
+
+
+def show_heading(text: str, level: int = 2) -> None:
+    """Display an escaped heading."""
+    from IPython.display import HTML, display
+
+    display(HTML(f"<h{level}>{html.escape(text)}</h{level}>"))
+
+
+def show_figure(fig: Any, alt: str, dpi: int = 110) -> None:
+    """Display a matplotlib figure as PNG with alt text (deterministic bytes) and close it."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode()
+    display({"image/png": data, "text/plain": alt}, raw=True,
+            metadata={"image/png": {"alt": alt}})
+
+
+def show_provenance(prov: dict, lang: str = "de") -> None:
+    """Display the provenance footer of a report (escaped)."""
+    from IPython.display import HTML, display
+
+    from benchlib.i18n import t
+
+    params = ", ".join(f"{k}={v}" for k, v in prov["parameters"].items() if k != "out_dir")
+    inputs = "".join(f"<li><code>{html.escape(p)}</code> {h[:16]}…</li>"
+                     for p, h in sorted(prov["inputs"].items()))
+    pk = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in prov["packages"].items())
+    text = t("prov_built", lang, built_at=prov["built_at"], commit=prov["git_commit"][:12],
+             params=params)
+    display(HTML(f'<div class="bl-footer"><h3>{html.escape(t("provenance", lang))}</h3>'
+                 f"<p>{html.escape(text)}</p><p>{html.escape(t('prov_packages', lang))}: {pk}</p>"
+                 f"<details><summary>{html.escape(t('prov_inputs', lang))}</summary><ul>{inputs}"
+                 "</ul></details></div>"))

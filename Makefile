@@ -12,10 +12,12 @@ WAVE ?=
 REPORT_LANG ?= de
 export UV_COMPILE_BYTECODE := 1
 export MPLBACKEND := Agg
+export PYTHONDONTWRITEBYTECODE :=
 
 RAW_FILES := $(shell find data/raw -type f ! -name '.gitkeep' 2>/dev/null | sort)
-CONFIG_FILES := $(wildcard config/*.yaml)
-SRC_FILES := $(shell find src/benchlib -name '*.py' 2>/dev/null)
+CONFIG_FILES := $(wildcard config/*.yaml config/exports/*.yaml config/corrections.csv)
+SRC_FILES := $(shell find src/benchlib -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.j2' \) 2>/dev/null)
+NOTEBOOK_FILES := $(wildcard notebooks/0*.ipynb)
 PROCESSED := data/processed/contacts.parquet
 
 .PHONY: help setup data example-data report reports lab test test-fast lint check bench clean
@@ -28,51 +30,52 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@if command -v uv >/dev/null 2>&1; then UV=uv; else $(PY) -m pip install -q uv && UV=$(VENV)/bin/uv; fi; \
 	  $$UV pip sync --python $(PY) -q requirements.lock && \
-	  $$UV pip install --python $(PY) -q --no-deps -e .
+	  $$UV pip install --python $(PY) -q --no-deps -e . && \
+	  $(PY) -m ipykernel install --sys-prefix --name benchlib --display-name "Python (benchlib)" >/dev/null
 	@touch $(STAMP)
 
-setup: $(STAMP) ## create .venv from the pinned lock (uv if present, else pip) and register the Jupyter kernel
-	@$(PY) -m ipykernel install --sys-prefix --name benchlib --display-name "Python (benchlib)" >/dev/null
-	@echo ">> ready: $(VENV) with kernel 'benchlib'"
+setup: $(STAMP) ## create .venv from the pinned lock (uv if present, else pip) with a Jupyter kernel
 
 $(PROCESSED): $(RAW_FILES) $(CONFIG_FILES) $(SRC_FILES) | $(STAMP)
 	$(BENCHLIB) clean
 
-data: $(STAMP) $(PROCESSED) ## clean + score data/raw into data/processed (skipped when nothing changed)
+data: $(PROCESSED) ## clean + score data/raw into data/processed (skipped when nothing changed)
 
 example-data: $(STAMP) ## regenerate the fictional example study in data/raw (deterministic)
 	$(BENCHLIB) example
 
-report: data ## build reports/<WAVE>/ for one wave, e.g. make report WAVE=2026-10 [REPORT_LANG=en]
-	@test -n "$(WAVE)" || { echo "usage: make report WAVE=<wave id>  (see: $(BENCHLIB) waves)"; exit 2; }
-	$(BENCHLIB) report --wave $(WAVE) --lang $(REPORT_LANG)
-
-reports: data ## build the reports of every wave (parallel with make -j2 reports)
-	@$(MAKE) --no-print-directory $(addprefix report-,$(shell $(BENCHLIB) waves 2>/dev/null))
-
-report-%: data
+reports/%/.built-$(REPORT_LANG): $(PROCESSED) $(NOTEBOOK_FILES) $(SRC_FILES) | $(STAMP)
 	$(BENCHLIB) report --wave $* --lang $(REPORT_LANG)
 
-lab: setup ## start JupyterLab with the project kernel
+report: $(PROCESSED) ## build reports/<WAVE>/ for one wave: make report WAVE=2026-10 [REPORT_LANG=en]
+	@test -n "$(WAVE)" || { echo "usage: make report WAVE=<wave>; waves: $$($(BENCHLIB) waves | tr '\n' ' ')" >&2; exit 2; }
+	@$(MAKE) --no-print-directory reports/$(WAVE)/.built-$(REPORT_LANG)
+
+reports: $(PROCESSED) ## build the reports of every wave (in parallel with make -j2 reports)
+	@$(MAKE) --no-print-directory $$(for w in $$($(BENCHLIB) waves); do printf 'reports/%s/.built-$(REPORT_LANG) ' $$w; done)
+
+lab: $(STAMP) $(PROCESSED) ## start JupyterLab with the project kernel
 	$(VENV)/bin/jupyter lab notebooks/
 
-test: setup ## run lint + the whole test suite (unit, doctests, notebooks, end-to-end)
+test: $(STAMP) $(PROCESSED) ## run lint + every test (unit, doctests, R references, simulations, notebooks, browser)
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(PY) -m benchlib.devtools check-notebooks notebooks
 	$(VENV)/bin/pytest
 
-test-fast: setup ## run the fast tests only
+test-fast: $(STAMP) $(PROCESSED) ## run the fast tests only (no simulations, notebooks or browser)
 	$(VENV)/bin/pytest -m "not slow and not browser"
 
-lint: $(STAMP) ## ruff + notebooks must have no outputs
+lint: $(STAMP) ## ruff + committed notebooks must have no outputs
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m benchlib.devtools check-notebooks notebooks
 
-check: $(STAMP) ## refuse to commit raw files outside the example study
+check: $(STAMP) ## refuse raw files outside the example study (run before committing)
 	$(PY) -m benchlib.devtools check-raw
 
-bench: data ## run the performance benchmark (writes benchmarks/results.json)
+bench: $(STAMP) $(PROCESSED) ## run the performance benchmark (writes benchmarks/results.json)
 	$(PY) benchmarks/run.py
 
-clean: ## remove processed data, reports and caches (not data/raw, not .venv)
-	rm -rf data/processed/* reports/* .pytest_cache .ruff_cache
-	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+clean: ## remove processed data, reports and caches (keeps data/raw and .venv)
+	find data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .hypothesis
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

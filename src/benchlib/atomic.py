@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_MODIFIED_RE = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 @contextlib.contextmanager
@@ -70,7 +72,10 @@ def normalise_zip(data: bytes) -> bytes:
             zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_DATE)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
-            dst.writestr(zi, src.read(info.filename))
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' at save time
+                data = _MODIFIED_RE.sub(rb"\g<1>2000-01-01T00:00:00Z\2", data)
+            dst.writestr(zi, data)
     return out.getvalue()
 
 

@@ -29,6 +29,7 @@ scored by :mod:`benchlib.scoring`.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -501,6 +502,8 @@ def generate_example(root: Path | str | None = None, seed: int = SEED,
     write_bytes(path, _csv_bytes(header, rows, "utf-8-sig"))
     written.append(path)
     truth = compute_truth(cfg, d, seed=seed, scale=truth_scale)
+    truth["files"] = {p.relative_to(raw).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                      for p in written}
     truth_path = raw / "example_truth.json"
     write_text(truth_path, json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     written.append(truth_path)

@@ -164,6 +164,8 @@ def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = No
             built.append(BuiltReport(name, paths.reports / wave / NOTEBOOKS[name],
                                      time.perf_counter() - t0))
         shutil.rmtree(tmp / "_executed")
+        if only is None:  # a complete build: the Makefile's up-to-date marker for this language
+            (tmp / f".built-{lang}").write_text(built_at() + "\n", encoding="utf-8")
         _swap_in(tmp, paths.reports / wave, keep=[] if only is None else
                  [NOTEBOOKS[n] for n in NOTEBOOKS if n not in names])
     except BaseException:

@@ -1,0 +1,89 @@
+"""Repository hygiene checks run by ``make lint`` / ``make check`` (and the pre-commit hook).
+
+* ``check-notebooks``: committed notebooks carry no outputs or execution counts and have
+  exactly one cell tagged ``parameters``.
+* ``check-raw``: every file under ``data/raw`` that git tracks or has staged belongs to the
+  fictional example study (listed with its SHA-256 in ``data/raw/example_truth.json``), so
+  a real client's export is never committed by accident.
+
+>>> notebook_problems({"cells": [{"cell_type": "code", "outputs": [1], "metadata": {},
+...                                "execution_count": 3}]})
+['cell 0 has outputs', 'cell 0 has an execution count', 'no cell tagged parameters']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def notebook_problems(nb: dict) -> list[str]:
+    """Problems of one notebook's JSON (empty list when clean)."""
+    problems = []
+    params = 0
+    for i, cell in enumerate(nb.get("cells", [])):
+        if cell.get("outputs"):
+            problems.append(f"cell {i} has outputs")
+        if cell.get("execution_count") is not None:
+            problems.append(f"cell {i} has an execution count")
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            params += 1
+    if params != 1:
+        problems.append("no cell tagged parameters" if params == 0
+                        else f"{params} cells tagged parameters")
+    return problems
+
+
+def check_notebooks(folder: Path) -> int:
+    bad = 0
+    for path in sorted(folder.glob("*.ipynb")):
+        for p in notebook_problems(json.loads(path.read_text(encoding="utf-8"))):
+            print(f"{path}: {p}", file=sys.stderr)
+            bad += 1
+    if bad:
+        print("strip outputs before committing (e.g. jupyter nbconvert --clear-output --inplace)",
+              file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _git(*args: str) -> list[str]:
+    out = subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
+    return [line for line in out.splitlines() if line]
+
+
+def check_raw(root: Path) -> int:
+    truth = root / "data" / "raw" / "example_truth.json"
+    known = json.loads(truth.read_text(encoding="utf-8")).get("files", {}) if truth.is_file() else {}
+    tracked = set(_git("ls-files", "data/raw")) | set(
+        _git("diff", "--cached", "--name-only", "--diff-filter=AMR", "--", "data/raw"))
+    bad = []
+    for rel in sorted(tracked):
+        path = root / rel
+        inner = Path(rel).relative_to("data/raw").as_posix()
+        if inner in ("example_truth.json", "README.md") or not path.is_file():
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if known.get(inner) != digest:
+            bad.append(rel)
+    for rel in bad:
+        print(f"refusing: {rel} is not a file of the fictional example study; real exports "
+              "stay out of git (data/raw is ignored for them)", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if args[:1] == ["check-notebooks"]:
+        return check_notebooks(Path(args[1] if len(args) > 1 else "notebooks"))
+    if args[:1] == ["check-raw"]:
+        return check_raw(Path.cwd())
+    print("usage: python -m benchlib.devtools check-notebooks [folder] | check-raw",
+          file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

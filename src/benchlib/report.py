@@ -91,7 +91,7 @@ class BuiltReport:
     seconds: float
 
 
-def _export_html(nb, out: Path) -> None:
+def _export_html(nb, out: Path, lang: str = "de") -> None:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="benchlib_report",
@@ -100,6 +100,7 @@ def _export_html(nb, out: Path) -> None:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.exclude_output_stdin = True
+    exporter.language_code = lang
     body, _ = exporter.from_notebook_node(nb)
     out.write_text(body, encoding="utf-8")
 
@@ -160,7 +161,7 @@ def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = No
             print(f"[{wave}] {i}/{len(names)} {name} …", file=sys.stderr, flush=True)
             params = {"wave": wave, "lang": lang, "out_dir": str(tmp)}
             nb = run_notebook(paths.notebooks / f"{name}.ipynb", params, tmp / "_executed")
-            _export_html(nb, tmp / NOTEBOOKS[name])
+            _export_html(nb, tmp / NOTEBOOKS[name], lang)
             built.append(BuiltReport(name, paths.reports / wave / NOTEBOOKS[name],
                                      time.perf_counter() - t0))
         shutil.rmtree(tmp / "_executed")

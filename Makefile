@@ -58,7 +58,7 @@ lab: $(STAMP) $(PROCESSED) ## start JupyterLab with the project kernel
 	$(VENV)/bin/jupyter lab notebooks/
 
 test: $(STAMP) $(PROCESSED) ## run lint + every test (unit, doctests, R references, simulations, notebooks, browser)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
 	$(PY) -m benchlib.devtools check-notebooks notebooks
 	$(VENV)/bin/pytest
 
@@ -66,7 +66,7 @@ test-fast: $(STAMP) $(PROCESSED) ## run the fast tests only (no simulations, not
 	$(VENV)/bin/pytest -m "not slow and not browser"
 
 lint: $(STAMP) ## ruff + committed notebooks must have no outputs
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
 	$(PY) -m benchlib.devtools check-notebooks notebooks
 
 check: $(STAMP) ## refuse raw files outside the example study (run before committing)

@@ -7,10 +7,11 @@ import sys
 
 import pytest
 import yaml
-from conftest import copy_project
 
 from benchlib.config import load_config
 from benchlib.errors import ConfigError
+
+from conftest import copy_project
 
 
 def test_shipped_config_loads():

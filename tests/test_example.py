@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from benchlib.example import example_design, generate_example
+
 from conftest import ROOT, copy_project
 
 

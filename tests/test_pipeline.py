@@ -16,6 +16,7 @@ import pytest
 
 from benchlib.pipeline import run_pipeline
 from benchlib.reader import read_export
+
 from conftest import ROOT, copy_project
 
 

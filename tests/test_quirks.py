@@ -9,6 +9,7 @@ from benchlib.config import load_config
 from benchlib.parse import parse_date, parse_duration_s, parse_item_cell, parse_number
 from benchlib.reader import read_export
 from benchlib.scoring import MISSING, NOT_APPLICABLE
+
 from conftest import ROOT
 
 CFG = load_config(ROOT)

@@ -12,6 +12,7 @@ import pytest
 
 from benchlib.pipeline import run_pipeline
 from benchlib.report import ReportError, build_wave_reports
+
 from conftest import copy_project
 
 

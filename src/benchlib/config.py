@@ -84,10 +84,16 @@ class Item:
     thresholds: tuple[tuple[float, float], ...] = ()
     valid_from: str | None = None
     valid_to: str | None = None
+    core_mapping: tuple[tuple[float, float], ...] | None = None  # value -> points, old scale
 
     def valid_in(self, wave: str) -> bool:
         return (self.valid_from is None or wave >= self.valid_from) and (
             self.valid_to is None or wave <= self.valid_to)
+
+    def scoring_key(self) -> tuple:
+        """What makes two definitions score identically (labels and validity aside)."""
+        return (self.dimension, self.channels, self.scenarios, self.scale, self.direction,
+                self.weight, self.knockout, self.thresholds)
 
 
 @dataclass(frozen=True)
@@ -451,6 +457,15 @@ def _parse_item(r: _Reader, d: Any, key: str, channels, scenarios, dims, wave_id
         v = d.get(k) if isinstance(d, dict) else None
         if v is not None and str(v) not in wave_ids:
             raise r.fail(f"{key}.{k}", f"unknown wave {v!r}")
+    mapping = r.get(d, "core_mapping", key, dict, None)
+    core_mapping = None
+    if mapping is not None:
+        try:
+            core_mapping = tuple(sorted((float(k), float(v)) for k, v in mapping.items()))
+        except (TypeError, ValueError):
+            raise r.fail(f"{key}.core_mapping", "expected {value: points} numbers") from None
+        if not all(0 <= p <= 1 for _, p in core_mapping):
+            raise r.fail(f"{key}.core_mapping", "points must lie in [0, 1]")
     return Item(
         id=r.get(d, "id", key, str), dimension=dim,
         label_de=r.get(d, "label_de", key, str), label_en=r.get(d, "label_en", key, str),
@@ -459,6 +474,7 @@ def _parse_item(r: _Reader, d: Any, key: str, channels, scenarios, dims, wave_id
         knockout=r.get(d, "knockout", key, bool, False), thresholds=thresholds,
         valid_from=None if d.get("valid_from") is None else str(d["valid_from"]),
         valid_to=None if d.get("valid_to") is None else str(d["valid_to"]),
+        core_mapping=core_mapping,
     )
 
 

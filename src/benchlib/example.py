@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from benchlib.atomic import save_workbook, write_bytes, write_text
+from benchlib.comparable import comparable_contacts
 from benchlib.config import Item, StudyConfig, load_config
 from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE, score_contacts
 
@@ -66,7 +67,7 @@ class ExampleDesign:
         "E01": 0.0, "E02": 0.1, "E03": -0.1, "E04": 0.05, "E05": 0.7, "E06": -0.15,
         "E07": 0.0, "E08": -0.05})
     lenient_evaluator: str = "E05"
-    callback_quality: dict[str, float] = field(default_factory=lambda: {"voltera": -2.0})
+    callback_quality: dict[str, float] = field(default_factory=lambda: {"voltera": -2.5})
     callback_default: float = 1.0
     p_unreached_call: float = 0.04
     p_harm: float = 0.015
@@ -244,14 +245,27 @@ def _draw_gaps(cfg, d, frame, values, status, rng) -> None:
 
 
 def population_scores(cfg: StudyConfig, d: ExampleDesign, scale: int = 100,
-                      seed: int = SEED + 1) -> pd.DataFrame:
-    """A large population from the same model, scored: the 'truth' the statistics estimate."""
+                      seed: int = SEED + 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A large population from the same model, scored: the 'truth' the statistics estimate.
+
+    Returns the contacts with full-grid scores and the long item table (for core scores).
+    """
     rng = np.random.default_rng(seed)
     frame = _design_frame(cfg, d, scale)
     values, status = simulate_values(cfg, d, frame, rng)
-    scores, _, _ = score_contacts(values, status, frame, cfg.grid.items, cfg.grid.dimensions,
-                                  cfg.settings.min_coverage)
-    return pd.concat([frame, scores], axis=1)
+    scores, points, final = score_contacts(values, status, frame, cfg.grid.items,
+                                           cfg.grid.dimensions, cfg.settings.min_coverage)
+    frame["contact_id"] = np.arange(len(frame))
+    labels = np.array(["answered", "not_applicable", "missing", "out_of_scope"])
+    long = pd.DataFrame({
+        "contact_id": np.repeat(frame["contact_id"].to_numpy(), values.shape[1]),
+        "wave": pd.Categorical(np.repeat(frame["wave"].to_numpy(), values.shape[1])),
+        "item": pd.Categorical(np.tile(values.columns.to_numpy(), len(frame))),
+        "value": values.to_numpy(dtype=float).ravel(),
+        "points": points.to_numpy(dtype=float).ravel(),
+        "status": pd.Categorical(labels[final.to_numpy().ravel()]),
+    })
+    return pd.concat([frame, scores], axis=1), long
 
 
 # --------------------------------------------------------------------------- raw formatting
@@ -512,7 +526,7 @@ def generate_example(root: Path | str | None = None, seed: int = SEED,
 
 # --------------------------------------------------------------------------- truth
 def _did(pop: pd.DataFrame, before: str, after: str, col: str) -> dict[str, float]:
-    sub = pop[pop["wave"].isin([before, after]) & pop["scored"]]
+    sub = pop[pop["wave"].isin([before, after]) & pop["scored"] & pop[col].notna()]
     present = [set(sub.loc[sub["wave"] == w, "company"]) for w in (before, after)]
     panel = present[0] & present[1]
     sub = sub[sub["company"].isin(panel)]
@@ -526,7 +540,7 @@ def _did(pop: pd.DataFrame, before: str, after: str, col: str) -> dict[str, floa
 def compute_truth(cfg: StudyConfig, d: ExampleDesign, seed: int = SEED,
                   scale: int = 100) -> dict:
     """Population values of the planted effects (see module docstring)."""
-    pop = population_scores(cfg, d, scale=scale, seed=seed + 1)
+    pop, long = population_scores(cfg, d, scale=scale, seed=seed + 1)
     scored = pop[pop["scored"]]
     dims = [f"dim_{x}" for x in cfg.grid.dimensions]
     cells = scored.groupby(["wave", "company"])[["total", *dims]].mean().reset_index()
@@ -541,6 +555,11 @@ def compute_truth(cfg: StudyConfig, d: ExampleDesign, seed: int = SEED,
                  "market_shift": after == d.market_shift_wave}
         for col in ("total", "dim_closing", "dim_complaint"):
             entry[col] = _did(pop, before, after, col)
+        core_pop, core = comparable_contacts(pop, long, cfg, [before, after])
+        entry["core_items_excluded"] = core.excluded["item"].tolist()
+        entry["core_items_mapped"] = list(core.mapped)
+        for col in ("total", "dim_closing"):
+            entry[f"{col}_core"] = _did(core_pop, before, after, col)
         trainings.append(entry)
     ev = scored.groupby("evaluator")["total"].mean()
     lenient = d.lenient_evaluator
@@ -548,7 +567,9 @@ def compute_truth(cfg: StudyConfig, d: ExampleDesign, seed: int = SEED,
         "description": "Population values of the example study's planted effects: each is the "
                        "value the estimator targets, computed from a population "
                        f"{scale}x the shipped sample, drawn from the same model and scored by "
-                       "benchlib.scoring. Logit-scale parameters are under 'design'.",
+                       "benchlib.scoring. Logit-scale parameters are under 'design'. Per "
+                       "training, '<score>' is on the full grid and '<score>_core' on the "
+                       "comparable core of the two waves (balanced panel of competitors).",
         "seed": seed,
         "population_scale": scale,
         "design": {k: v for k, v in d.__dict__.items()},

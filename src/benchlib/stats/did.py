@@ -54,14 +54,27 @@ class TrainingEffect:
     tested: bool
     covariates: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False, compare=False)
+    panel: str = "balanced"
+    competitors: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """All fields except the model, e.g. for a table row."""
         return {k: v for k, v in asdict(self).items() if k != "model"}
 
 
-def _panel(data, dv, waves, wave_col, company, role, shop, covariates):
-    """Scored rows of ``waves`` with a 0/1 ``treated`` column and the covariates that vary."""
+PANELS = ("balanced", "all")
+
+
+def _panel(data, dv, waves, wave_col, company, role, shop, covariates, panel="balanced"):
+    """Scored rows of ``waves`` with a 0/1 ``treated`` column and the covariates that vary.
+
+    ``panel="balanced"`` keeps only the competitors present in every wave of ``waves`` (a
+    competitor that joins or leaves would otherwise shift the market's mean); ``"all"`` keeps
+    every competitor. Returns the rows, the covariates used, the formula tail and the
+    competitors used.
+    """
+    if panel not in PANELS:
+        raise ValueError(f"panel must be one of {PANELS}, got {panel!r}")
     require_columns(data, [dv, wave_col, company, *covariates])
     for w in waves:
         if not (data[wave_col] == w).any():
@@ -69,12 +82,17 @@ def _panel(data, dv, waves, wave_col, company, role, shop, covariates):
     shop = infer_shop(data, company, role, shop)
     d = data.loc[data[wave_col].isin(waves) & data[dv].notna()]
     d = d[[dv, wave_col, company, *covariates]].dropna().copy()
+    if panel == "balanced":
+        present = d.groupby(company)[wave_col].nunique()
+        d = d[d[company].isin(present[present == len(set(waves))].index)]
     d["treated"] = (d[company] == shop).astype(float)
     if d["treated"].nunique() < 2:
-        raise ValueError("need contacts of the shop and of at least one competitor")
+        raise ValueError("need contacts of the shop and of at least one competitor "
+                         f"present in every wave of {list(waves)}")
     used = tuple(c for c in covariates if d[c].nunique() > 1)
     rhs = "".join(f" + C({c})" for c in used)
-    return d, used, rhs
+    competitors = tuple(sorted(set(d.loc[d["treated"] == 0, company])))
+    return d, used, rhs, competitors
 
 
 def _welch_or_nan(x: np.ndarray, y: np.ndarray, alpha: float) -> dict[str, float]:
@@ -96,6 +114,7 @@ def training_effect(
     wave_col: str = "wave",
     alpha: float = DEFAULT_ALPHA,
     min_n: int = DEFAULT_MIN_N,
+    panel: str = "balanced",
 ) -> TrainingEffect:
     """Difference-in-differences of the shop against the competitors across a training.
 
@@ -103,7 +122,9 @@ def training_effect(
     ``after`` by OLS with HC3 standard errors and a t reference (residual df); ``treated`` = 1
     for the shop, ``post`` = 1 in ``after``. The coefficient of ``treated:post`` is the shop's
     change net of the competitors' (market) change. Assumes parallel trends: without the
-    training the shop would have moved like the competitors.
+    training the shop would have moved like the competitors. By default only competitors
+    present in both waves form the control group (``panel="balanced"``; ``"all"`` keeps
+    every competitor); ``competitors`` on the result lists those used.
 
     Examples
     --------
@@ -118,7 +139,8 @@ def training_effect(
     (True, ('scenario',), True)
     """
     check_alpha(alpha)
-    d, used, rhs = _panel(data, dv, [before, after], wave_col, company, role, shop, covariates)
+    d, used, rhs, comps = _panel(data, dv, [before, after], wave_col, company, role, shop,
+                                 covariates, panel)
     d["post"] = (d[wave_col] == after).astype(float)
     cells = {(t, p): d.loc[(d.treated == t) & (d.post == p), dv].to_numpy(float)
              for t in (0.0, 1.0) for p in (0.0, 1.0)}
@@ -135,7 +157,7 @@ def training_effect(
         naive["diff"], naive["ci_low"], naive["ci_high"], naive["p"],
         market["diff"], market["ci_low"], market["ci_high"], market["p"],
         len(cells[1.0, 0.0]), len(cells[1.0, 1.0]), len(cells[0.0, 0.0]),
-        len(cells[0.0, 1.0]), tested, used, fit)
+        len(cells[0.0, 1.0]), tested, used, fit, panel=panel, competitors=comps)
 
 
 def training_effect_by_dimension(
@@ -166,6 +188,7 @@ def training_effect_by_dimension(
         rows.append({"dimension": col.removeprefix("dim_")} | r)
     out = pd.DataFrame(rows)
     out["covariates"] = out["covariates"].map(", ".join)
+    out["competitors"] = out["competitors"].map(", ".join)
     return out
 
 
@@ -180,13 +203,16 @@ def event_study(
     role: str = "role",
     wave_col: str = "wave",
     alpha: float = DEFAULT_ALPHA,
+    panel: str = "balanced",
 ) -> pd.DataFrame:
     """Shop − competitor gap in each wave relative to ``reference_wave`` (event study).
 
     Fits ``dv ~ C(wave) + treated + treated:C(wave, Treatment(reference)) + C(scenario) +
     C(channel)`` by OLS, HC3, t reference. Each wave's coefficient is the change of the
     shop's gap to the competitors since the reference wave (the reference row is 0 with NaN
-    SE). Waves before a training should be near 0 (a check of parallel trends).
+    SE). Waves before a training should be near 0 (a check of parallel trends). With
+    ``panel="balanced"`` (default) only competitors present in every wave are the control
+    group; the column ``competitors`` names them.
 
     Examples
     --------
@@ -205,7 +231,8 @@ def event_study(
     waves = sorted(data[wave_col].dropna().unique()) if waves is None else list(waves)
     if reference_wave not in waves:
         raise ValueError(f"reference_wave {reference_wave!r} not in waves {waves}")
-    d, used, rhs = _panel(data, dv, waves, wave_col, company, role, shop, covariates)
+    d, used, rhs, comps = _panel(data, dv, waves, wave_col, company, role, shop, covariates,
+                                 panel)
     wv = f"C({wave_col}, Treatment({reference_wave!r}))"
     formula = f"{dv} ~ {wv} + treated + treated:{wv}{rhs}"
     fit = smf.ols(formula, data=d).fit(cov_type="HC3", use_t=True)
@@ -224,4 +251,5 @@ def event_study(
     out["df"] = float(fit.df_resid)
     out["reference"] = out["wave"] == reference_wave
     out["n"] = out["wave"].map(d[wave_col].value_counts()).astype(int)
+    out["competitors"] = ", ".join(comps)
     return out

@@ -15,7 +15,7 @@ from benchlib.comparable import comparable_contacts, comparable_core
 from benchlib.config import load_config
 from benchlib.pipeline import run_pipeline
 
-from conftest import ROOT, copy_project
+from projects import ROOT, copy_project
 
 CFG = load_config(ROOT)
 

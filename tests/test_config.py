@@ -11,7 +11,7 @@ import yaml
 from benchlib.config import load_config
 from benchlib.errors import ConfigError
 
-from conftest import copy_project
+from projects import copy_project
 
 
 def test_shipped_config_loads():

@@ -8,7 +8,7 @@ import pytest
 
 from benchlib.example import example_design, generate_example
 
-from conftest import ROOT, copy_project
+from projects import ROOT, copy_project
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ import pytest
 from benchlib.pipeline import run_pipeline
 from benchlib.reader import read_export
 
-from conftest import ROOT, copy_project
+from projects import ROOT, copy_project
 
 
 def _hashes(folder) -> dict[str, str]:

@@ -10,7 +10,7 @@ from benchlib.parse import parse_date, parse_duration_s, parse_item_cell, parse_
 from benchlib.reader import read_export
 from benchlib.scoring import MISSING, NOT_APPLICABLE
 
-from conftest import ROOT
+from projects import ROOT
 
 CFG = load_config(ROOT)
 FH, QS = CFG.exports["feldhaus"], CFG.exports["qualiserv"]

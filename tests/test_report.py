@@ -13,7 +13,7 @@ import pytest
 from benchlib.pipeline import run_pipeline
 from benchlib.report import ReportError, build_wave_reports
 
-from conftest import copy_project
+from projects import copy_project
 
 
 def test_unknown_wave_lists_valid_waves(example_project):

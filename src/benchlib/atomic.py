@@ -63,6 +63,61 @@ def write_with(target: Path | str, writer: Callable[[Path], Any]) -> None:
         writer(tmp)
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2_exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                   ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def replace_dir(new: Path, final: Path) -> None:
+    """Put folder ``new`` at ``final``; the old ``final`` (if any) is removed afterwards.
+
+    Where the OS allows (Linux), the swap is one atomic exchange, so a reader (or a crash)
+    sees either the complete old folder or the complete new one, never none.
+    """
+    import shutil
+
+    new, final = Path(new), Path(final)
+    if not final.exists():
+        os.replace(new, final)
+        return
+    if _renameat2_exchange(new, final):
+        shutil.rmtree(new)  # now holds the old content
+        return
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    os.replace(final, old)
+    os.replace(new, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Remove temp files/folders that a killed run left behind (hidden ``.*.tmp`` etc.)."""
+    import shutil
+
+    removed = []
+    if not Path(folder).is_dir():
+        return removed
+    for p in Path(folder).iterdir():
+        if p.name.startswith(".") and (p.name.endswith(".tmp") or ".building-" in p.name
+                                       or ".old-" in p.name):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+            removed.append(p)
+    return removed
+
+
 def normalise_zip(data: bytes) -> bytes:
     """Rewrite a zip (XLSX) with fixed timestamps and order so equal content gives equal bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))

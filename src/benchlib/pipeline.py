@@ -275,7 +275,10 @@ def _parquet_bytes(df: pd.DataFrame) -> bytes:
 
 def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path) -> None:
     """Write every processed table atomically (temp file + rename), byte-reproducibly."""
+    from benchlib.atomic import remove_stale_temps
+
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out)  # left by a run that was killed mid-write
     tables = {"contacts.parquet": result.contacts, "items.parquet": result.items,
               "calibration.parquet": result.calibration,
               "calibration_items.parquet": result.calibration_items}

@@ -149,6 +149,7 @@ def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = No
     if not names:
         raise ReportError(f"no report notebooks found in {paths.notebooks}")
     paths.reports.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(paths.reports, wave)
     tmp = paths.reports / f".{wave}.building-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "_executed").mkdir(parents=True)
@@ -182,17 +183,21 @@ def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = No
 
 
 def _swap_in(tmp: Path, final: Path, keep: list[str]) -> None:
-    """Replace ``final`` by ``tmp``; with ``keep``, carry over those files of the old build."""
-    if final.exists():
-        for name in keep:
-            if (final / name).exists() and not (tmp / name).exists():
-                shutil.copy2(final / name, tmp / name)
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, final)
+    """Replace ``final`` by ``tmp`` atomically; with ``keep``, carry over those old files."""
+    from benchlib.atomic import replace_dir
+
+    for name in keep:
+        if (final / name).exists() and not (tmp / name).exists():
+            shutil.copy2(final / name, tmp / name)
+    replace_dir(tmp, final)
+
+
+def _remove_stale_builds(reports: Path, wave: str) -> None:
+    """Remove temp folders of builds of ``wave`` whose process is gone (killed runs)."""
+    for p in reports.glob(f".{wave}.building-*"):
+        pid = p.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def sha256_file(path: Path) -> str:

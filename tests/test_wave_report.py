@@ -1,0 +1,131 @@
+"""The wave report end to end: papermill → HTML + results.json + tables.xlsx (slow)."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import math
+import os
+import re
+import shutil
+
+import openpyxl
+import pytest
+
+from benchlib.report import build_wave_reports
+from benchlib.results import wave_results
+
+pytestmark = pytest.mark.slow
+
+WAVE = "2026-10"
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+
+
+def _build(root, lang, dest):
+    """Build 01_wave_report for WAVE with SOURCE_DATE_EPOCH set; copy the outputs to dest."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        built = build_wave_reports(WAVE, lang, root=root, only=["01_wave_report"])
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+    dest.mkdir(parents=True)
+    out = root / "reports" / WAVE
+    for name in ("wave_report.html", "results.json", "tables.xlsx"):
+        shutil.copy2(out / name, dest / name)
+    return dest, built[0].seconds
+
+
+@pytest.fixture(scope="module")
+def builds(example_project, tmp_path_factory):
+    base = tmp_path_factory.mktemp("wave_builds")
+    de1, seconds = _build(example_project, "de", base / "de1")
+    de2, _ = _build(example_project, "de", base / "de2")
+    en, _ = _build(example_project, "en", base / "en")
+    return {"de": de1, "de2": de2, "en": en, "seconds": seconds}
+
+
+def _same(a, b, path="$"):
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and set(a) == set(b), path
+        for k in a:
+            _same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert isinstance(a, (int, float)) and isinstance(b, (int, float)), path
+        assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12), (path, a, b)
+    else:
+        assert a == b and type(a) is type(b), (path, a, b)
+
+
+def test_outputs_exist(builds, example_project):
+    for lang in ("de", "en"):
+        for name in ("wave_report.html", "results.json", "tables.xlsx"):
+            assert (builds[lang] / name).stat().st_size > 0
+    assert (example_project / "reports" / WAVE / "wave_report.html").is_file()
+    print(f"01_wave_report built in {builds['seconds']:.1f} s")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_results_json_equals_wave_results(builds, study, lang, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    built = json.loads((builds[lang] / "results.json").read_text(encoding="utf-8"))
+    expected = json.loads(json.dumps(wave_results(study, WAVE, lang).to_json_dict()))
+    _same(built, expected)
+    assert built["lang"] == lang and built["provenance"]["built_at"] == "2026-01-01T00:00:00Z"
+
+
+def test_two_builds_are_byte_identical(builds):
+    for name in ("results.json", "tables.xlsx"):
+        assert (builds["de"] / name).read_bytes() == (builds["de2"] / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_html_is_offline_and_safe(builds, study, lang):
+    page = (builds[lang] / "wave_report.html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*https?://""", page, re.I)
+    assert not re.search(r"AG-[0-9a-f]{10}", page)  # no agent pseudonym anywhere
+    # comment text never appears as live markup (the wave report shows none; if it ever
+    # does, it must be escaped)
+    comments = study.wave_contacts(WAVE, scored_only=False)["comment"].dropna()
+    for c in comments[comments.str.contains(r"[<>&]")]:
+        assert c not in page or html_lib.escape(c) == c
+    assert 'class="bl-summary"' in page
+    assert page.index('class="bl-summary"') < page.index('class="bl-toc"')
+
+
+def _company_table(page: str, heading: str) -> str:
+    start = page.index(heading)
+    return page[start:page.index("</table>", start)]
+
+
+def test_german_build_has_decimal_commas(builds):
+    page = (builds["de"] / "wave_report.html").read_text(encoding="utf-8")
+    table = _company_table(page, "Ergebnisse je Unternehmen")
+    assert re.search(r"<td>\d{2},\d</td>", table)
+    assert not re.search(r"<td>\d{2}\.\d</td>", table)
+    assert "Auf einen Blick" in page and "Methodenhinweis" in page
+
+
+def test_english_build_is_english(builds):
+    page = (builds["en"] / "wave_report.html").read_text(encoding="utf-8")
+    table = _company_table(page, "Results per company")
+    assert re.search(r"<td>\d{2}\.\d</td>", table)
+    assert "At a glance" in page and "Auf einen Blick" not in page
+
+
+def test_tables_xlsx_has_no_formulas(builds):
+    wb = openpyxl.load_workbook(builds["de"] / "tables.xlsx")
+    assert {"companies", "shop_vs_competitors", "items", "training_effect"} <= set(wb.sheetnames)
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"

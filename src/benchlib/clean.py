@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from benchlib.config import ExportMapping, StudyConfig, normalise_token
-from benchlib.errors import InputError
+from benchlib.errors import BenchlibError, InputError
 from benchlib.parse import by_distinct, parse_date, parse_item_cell
 from benchlib.reader import RawTable, read_export
 from benchlib.schema import build_schema, schema_problems
@@ -34,6 +34,7 @@ from benchlib.scoring import ANSWERED
 
 META = ("contact_id", "wave", "contact_date", "channel", "scenario", "company", "evaluator",
         "agent_name", "comment", "recording_id")
+MAX_SHOWN_CHARS = 200  # longer cells are shortened in quarantine records
 QUARANTINE_COLUMNS = ["source_file", "source_row", "contact_id", "column", "value", "expected",
                       "reason"]
 
@@ -65,9 +66,17 @@ class FileResult:
         return self.rows_read == self.clean_rows + self.quarantined_rows + self.duplicates_dropped
 
 
+def _shown(value: object) -> str:
+    """The value as recorded in quarantine: verbatim, but a huge cell is shortened."""
+    text = "" if value is None else str(value)
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    return text[:MAX_SHOWN_CHARS] + f"… ({len(text)} characters)"
+
+
 def _problem(rows: pd.DataFrame, idx, header: str, value, expected: str, reason: str) -> dict:
-    return {"_idx": idx, "column": header, "value": "" if value is None else str(value),
-            "expected": expected, "reason": reason}
+    return {"_idx": idx, "column": header, "value": _shown(value), "expected": expected,
+            "reason": reason}
 
 
 def apply_corrections(raw: RawTable, corrections: pd.DataFrame | None, name: str) -> list[dict]:
@@ -91,8 +100,25 @@ def apply_corrections(raw: RawTable, corrections: pd.DataFrame | None, name: str
 def clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
                corrections: pd.DataFrame | None, kind: str = "contacts",
                display: str | None = None, today: date | None = None) -> FileResult:
-    """Read, correct, de-duplicate, parse and validate one export."""
+    """Read, correct, de-duplicate, parse and validate one export.
+
+    Problems with the input are :class:`InputError` (whole file) or quarantine records (rows);
+    an unexpected library exception is reported as an :class:`InputError` naming the file
+    rather than escaping as a traceback.
+    """
     name = display or str(path)
+    try:
+        return _clean_file(path, mapping, cfg, corrections, kind, name, today)
+    except (BenchlibError, MemoryError):
+        raise
+    except Exception as err:  # a failure deep inside pandas/pandera: name the file
+        raise InputError(name, "processing", f"unexpected {type(err).__name__}: {err} "
+                         "(a bug in benchlib; please report it with this file)") from err
+
+
+def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
+                corrections: pd.DataFrame | None, kind: str, name: str,
+                today: date | None) -> FileResult:
     raw = read_export(path, mapping, display=name)
     if kind == "calibration" and "recording_id" not in raw.frame.columns:
         raise InputError(name, "column 'recording_id'", "a calibration export needs a recording "
@@ -107,8 +133,9 @@ def clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     problems: list[dict] = []
     ids = f["contact_id"].astype(str).str.strip()
     conflict = ids.duplicated(keep=False) & (ids != "")
+    rows_of = f.loc[conflict, "_row"].groupby(ids[conflict]).agg(list).to_dict()
     for i in np.flatnonzero(conflict.to_numpy()):
-        others = f.loc[(ids == ids.iat[i]) & (f.index != i), "_row"].tolist()
+        others = [r for r in rows_of[ids.iat[i]] if r != f.at[i, "_row"]]
         problems.append(_problem(f, i, raw.headers["contact_id"], ids.iat[i],
                                  f"a contact id that occurs once (differing copies in rows "
                                  f"{', '.join(map(str, others))})", "conflicting_duplicate"))
@@ -245,7 +272,8 @@ def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, r
         values = np.full(len(f), np.nan)
         status = np.full(len(f), ANSWERED, dtype="int8")
         for d in defs or [next(i for i in cfg.grid.items if i.id == iid)]:
-            rows = out["wave"].map(lambda w, d=d: w is not None and d.valid_in(w)).to_numpy(bool)
+            rows = out["wave"].map({w: d.valid_in(w) for w in waves}).fillna(False)
+            rows = rows.to_numpy(dtype=bool)
             if not rows.any():
                 continue
             v, s, prob = by_distinct(f.loc[rows, iid],

@@ -10,7 +10,7 @@ says what was expected; range checks are left to the pandera schema (:mod:`bench
 >>> from benchlib.config import load_config
 >>> m = load_config().exports["feldhaus"]
 >>> parse_duration_s("2:35"), parse_duration_s("155 s"), parse_duration_s("2:75")[2]
-((155.0, 0, None), (155.0, 0, None), (nan, 0, 'expected a duration like 2:35 or 155 s (seconds < 60)'))
+((155.0, 0, None), (155.0, 0, None), 'expected a duration like 2:35 or 155 s (seconds < 60)')
 >>> parse_item_cell("teilweise", "yes_partly_no", m), parse_item_cell(" k.A. ", "likert5", m)
 ((0.5, 0, None), (nan, 1, None))
 """
@@ -30,6 +30,7 @@ from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE
 EXCEL_ERRORS = frozenset({
     "#wert!", "#value!", "#nv", "#n/a", "#div/0!", "#ref!", "#bezug!", "#name?", "#num!",
     "#zahl!", "#null!", "#leer!", "#spill!", "#überlauf!", "#getting_data", "#calc!"})
+_NEG_NUM_RE = re.compile(r"^-\s*[\d.,]")
 _NUM_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _DUR_RE = re.compile(r"^(-)?(?:(\d+):)?(\d+):(\d+)$")
 _SEC_RE = re.compile(r"^(-?\d+(?:[.,]\d+)?)\s*(s|sek|sec|sekunden|seconds)?\.?$")
@@ -57,6 +58,18 @@ def parse_number(text: str) -> float | None:
     if not _NUM_RE.match(t):
         return None
     return float(t.replace(",", "."))
+
+
+def formula_like(text: str) -> bool:
+    """Whether a cell looks like a spreadsheet formula (``=``, ``+``, ``@``, or ``-`` not
+    followed by a number): such cells are never valid item values (formula injection).
+
+    >>> [formula_like(t) for t in ("=1+1", "+4", "@SUM(A1)", "-A1", "-0:30", "-", "4")]
+    [True, True, True, True, False, False, False]
+    """
+    t = text.strip()
+    return bool(t) and (t[0] in "=+@" or (t[0] == "-" and len(t) > 1
+                                          and not _NEG_NUM_RE.match(t)))
 
 
 def parse_duration_s(text: str) -> Parsed:
@@ -90,6 +103,9 @@ def parse_item_cell(text: str, scale: str, m: ExportMapping) -> Parsed:
         return np.nan, NOT_APPLICABLE, None
     if n in EXCEL_ERRORS:
         return np.nan, ANSWERED, f"Excel error value {t!r}; " + _expected(scale, m)
+    if formula_like(t):
+        return np.nan, ANSWERED, (f"a formula-like value {t!r} (starts with {t[0]!r}); "
+                                  + _expected(scale, m))
     if scale in ("yes_no", "yes_partly_no"):
         if n in m.yes_tokens:
             return 1.0, ANSWERED, None

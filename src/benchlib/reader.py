@@ -19,10 +19,14 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from benchlib.config import ExportMapping, normalise_token
@@ -31,6 +35,8 @@ from benchlib.errors import InputError
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted XLSX or legacy .xls
 HEADER_SEARCH_ROWS = 10
+BOM = b"\xef\xbb\xbf"
+_FORMULA_TAG = re.compile(rb"<f[ >]")
 
 
 @dataclass(frozen=True)
@@ -45,29 +51,58 @@ class RawTable:
 
 
 def read_export(path: Path, mapping: ExportMapping, display: str | None = None) -> RawTable:
-    """Read one export through its mapping (see module docstring)."""
+    """Read one export through its mapping (see module docstring).
+
+    Whatever goes wrong while reading (a pandas or openpyxl exception deep inside) surfaces
+    as an :class:`InputError` naming the file, never as a traceback.
+    """
     path = Path(path)
     name = display or str(path)
-    data = path.read_bytes()
-    if not data.strip():
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(name, "file", f"cannot be read ({err.strerror or err})") from None
+    if not data.strip() or data.strip() == BOM:
         raise InputError(name, "file", "the file is empty (expected a header row and data)")
-    if mapping.format == "xlsx":
-        rows, encoding = _xlsx_rows(data, name, mapping), "xlsx"
-    else:
-        rows, encoding = _csv_rows(data, name, mapping)
-    return _to_table(path, name, rows, encoding, mapping)
+    try:
+        if mapping.format == "xlsx":
+            grid, encoding = _xlsx_grid(data, name, mapping), "xlsx"
+        else:
+            grid, encoding = _csv_grid(data, name, mapping)
+        del data
+        return _to_table(path, name, grid, encoding, mapping)
+    except (InputError, MemoryError):
+        raise
+    except Exception as err:  # any library failure becomes a named input error
+        raise InputError(name, "file", f"cannot be read ({type(err).__name__}: {err})") from None
 
 
 # --------------------------------------------------------------------------- CSV
+def _column_at(data: bytes, offset: int, delimiter: str) -> str:
+    """Best-effort ``column N ('Header')`` of the byte at ``offset`` (quotes ignored)."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    delim = delimiter.encode()
+    j = data.count(delim, start, offset)
+    first = data[:data.find(b"\n")] if b"\n" in data else data
+    header = first.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r").split(delimiter)
+    text = header[j].strip() if j < len(header) else ""
+    label = f" ({text!r})" if text.isprintable() and text else ""
+    return f"column {j + 1}{label}"
+
+
 def _decode(data: bytes, name: str, mapping: ExportMapping) -> tuple[str, str]:
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         raise InputError(name, "file", "this is an Excel workbook, but the export mapping "
                          f"'{mapping.id}' expects CSV (format: csv)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(name, "encoding", "the file is UTF-16 (Excel 'Unicode text'); export "
+                         "it as 'CSV UTF-8' or CSV (cp1252) instead", row=1)
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise InputError(name, "file", "contains NUL bytes (binary or UTF-16 data?); expected "
-                         "a text CSV", row=data.count(b"\n", 0, nul) + 1)
-    if data.startswith(b"\xef\xbb\xbf"):
+        raise InputError(name, _column_at(data, nul, mapping.delimiter),
+                         "contains NUL bytes (binary or UTF-16 data?); expected a text CSV",
+                         row=data.count(b"\n", 0, nul) + 1)
+    if data.startswith(BOM):
         candidates = ["utf-8-sig"]
     else:
         candidates = [e for e in mapping.encodings] or ["utf-8"]
@@ -76,34 +111,73 @@ def _decode(data: bytes, name: str, mapping: ExportMapping) -> tuple[str, str]:
         try:
             text = data.decode(enc)
             break
-        except UnicodeDecodeError as err:
+        except (UnicodeDecodeError, LookupError) as err:
+            if isinstance(err, LookupError):
+                raise InputError(name, "encoding", f"unknown encoding {enc!r} in {mapping.file}"
+                                 ) from None
             last_err = err
     else:
         assert last_err is not None
-        line = data.count(b"\n", 0, last_err.start) + 1
-        raise InputError(name, "encoding", f"byte {data[last_err.start]:#04x} cannot be decoded "
-                         f"as {' or '.join(candidates)} (configured encodings)", row=line)
+        start = last_err.start + (len(BOM) if data.startswith(BOM) else 0)  # -sig strips it
+        line = data.count(b"\n", 0, start) + 1
+        bad = data[start:start + last_err.end - last_err.start]
+        raise InputError(name, _column_at(data, start, mapping.delimiter),
+                         f"byte {bad[:1].hex(' ')} ({bad!r}) cannot be decoded as "
+                         f"{' or '.join(candidates)} (configured encodings"
+                         + ("; the file starts with a UTF-8 BOM" if data.startswith(BOM) else "")
+                         + ")", row=line)
     bom = text.find("\ufeff", 1 if text.startswith("\ufeff") else 0)
     if bom >= 0:
         raise InputError(name, "encoding", "a byte-order mark (BOM) in the middle of the file: "
                          "two exports were concatenated?", row=text.count("\n", 0, bom) + 1)
-    if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf"):
+    if enc == "utf-8-sig" and not data.startswith(BOM):
         enc = "utf-8"
     return text.lstrip("\ufeff"), enc
 
 
-def _csv_rows(data: bytes, name: str, mapping: ExportMapping) -> tuple[list[list[str]], str]:
-    text, encoding = _decode(data, name, mapping)
+def _csv_records(text: str, mapping: ExportMapping, name: str,
+                 limit: int | None = None) -> list[list[str]]:
+    """Records read strictly by the csv module (all, or the first ``limit``); a broken
+    record is an :class:`InputError` naming the row where it starts."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a cell may be huge
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=mapping.delimiter, strict=True)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=mapping.delimiter,
-                               strict=True))
+        rows.extend(itertools.islice(reader, limit))
     except csv.Error as err:
-        raise InputError(name, "csv", f"malformed CSV ({err})") from None
-    return rows, encoding
+        raise InputError(name, "csv", f"malformed CSV ({err}); the record starting in this "
+                         "row is broken (an unclosed quote, or text after a closing quote?)",
+                         row=len(rows) + 1) from None
+    return rows
+
+
+def _csv_grid(data: bytes, name: str, mapping: ExportMapping) -> tuple[pd.DataFrame, str]:
+    """All records as a string grid. Fast path: pandas' C parser on the bytes (strings of a
+    column are shared, so a million rows stay small); anything it rejects is re-read strictly
+    by the csv module, which names the offending row."""
+    text, encoding = _decode(data, name, mapping)
+    head = _csv_records(text, mapping, name, HEADER_SEARCH_ROWS)
+    width = max((len(r) for r in head), default=0)
+    if width == 0:
+        raise InputError(name, "file", "the file is empty (expected a header row and data)")
+    del text
+    try:
+        grid = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig" if encoding == "utf-8"
+                           else encoding, sep=mapping.delimiter, header=None,
+                           names=range(width), dtype=object, na_filter=False,
+                           skip_blank_lines=False, engine="c", quotechar='"', doublequote=True,
+                           index_col=False)
+    except (pd.errors.ParserError, ValueError):
+        grid = _csv_grid_strict(_decode(data, name, mapping)[0], name, mapping)
+    return grid, encoding
+
+
+def _csv_grid_strict(text: str, name: str, mapping: ExportMapping) -> pd.DataFrame:
+    return pd.DataFrame(_csv_records(text, mapping, name), dtype=object).fillna("")
 
 
 # --------------------------------------------------------------------------- XLSX
-def _xlsx_rows(data: bytes, name: str, mapping: ExportMapping) -> list[list[str]]:
+def _xlsx_grid(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
     if data.startswith(OLE_MAGIC):
         raise InputError(name, "file", "the workbook is password-protected (encrypted) or a "
                          "legacy .xls; save it as an unprotected .xlsx")
@@ -119,7 +193,42 @@ def _xlsx_rows(data: bytes, name: str, mapping: ExportMapping) -> list[list[str]
                          ) from None
     try:
         ws = _pick_sheet(wb, name, mapping)
-        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        try:
+            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            if _has_formulas(data):
+                _fill_uncomputed_formulas(data, ws.title, rows)
+        except Exception as err:  # the sheet XML is parsed lazily
+            raise InputError(name, f"sheet {ws.title!r}", "corrupt worksheet "
+                             f"({type(err).__name__}: {err})") from None
+    finally:
+        wb.close()
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise InputError(name, f"sheet {ws.title!r}", "the sheet is empty (expected a header "
+                         "row and data)")
+    grid = pd.DataFrame(rows, dtype=object).fillna("")
+    grid.attrs["sheet"] = f"sheet {ws.title!r} (sheets: {', '.join(wb.sheetnames)})"
+    return grid
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (``<f>`` element)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return any(_FORMULA_TAG.search(z.read(n)) for n in z.namelist()
+                   if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+def _fill_uncomputed_formulas(data: bytes, sheet: str, rows: list[list[str]]) -> None:
+    """A formula that was never computed (workbooks written by software, not Excel) has no
+    cached value and would read as an empty cell: show its formula text instead, so that it
+    is rejected visibly rather than silently counted as missing."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for i, row in enumerate(wb[sheet].iter_rows(values_only=True)):
+            for j, v in enumerate(row):
+                if isinstance(v, str) and v.startswith("=") and not rows[i][j]:
+                    rows[i][j] = v
     finally:
         wb.close()
 
@@ -160,29 +269,57 @@ def _header_score(row: list[str], lookup: dict[str, str]) -> int:
     return sum(normalise_token(c) in lookup for c in row)
 
 
-def _to_table(path: Path, name: str, rows: list[list[str]], encoding: str,
+def _nonblank(col: pd.Series) -> np.ndarray:
+    """Cells that hold more than whitespace (decided once per distinct string)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)
+    filled = np.array([bool(str(u).strip()) for u in uniques], dtype=bool)
+    return filled[codes] if len(uniques) else np.zeros(len(col), dtype=bool)
+
+
+def _find_header(name: str, grid: pd.DataFrame, lookup: dict[str, str],
+                 mapping: ExportMapping) -> int:
+    top = grid.iloc[:HEADER_SEARCH_ROWS].to_numpy().tolist()
+    h = mapping.title_rows
+    if h < len(top) and _header_score(top[h], lookup) >= 3:
+        return h
+    found = [i for i, r in enumerate(top) if _header_score(r, lookup) >= 3]
+    if found:
+        return found[0]
+    first = [c for c in top[h] if str(c).strip()] if h < len(top) else []
+    hint = ""
+    if len(first) == 1 and mapping.format == "csv":
+        hint = f" (the header is one column: is the delimiter really {mapping.delimiter!r}?)"
+    elif first:
+        hint = f" (found {', '.join(repr(c) for c in first[:4])}{', …' if len(first) > 4 else ''})"
+    where = f" of {grid.attrs['sheet']}" if "sheet" in grid.attrs else ""
+    raise InputError(name, "header", "no header row with the columns of export mapping "
+                     f"'{mapping.id}' in the first {HEADER_SEARCH_ROWS} rows{where}{hint}",
+                     row=h + 1)
+
+
+def _to_table(path: Path, name: str, grid: pd.DataFrame, encoding: str,
               mapping: ExportMapping) -> RawTable:
     lookup = {normalise_token(a): canon.removeprefix("item:")
               for canon, aliases in mapping.columns.items() for a in aliases}
-    h = mapping.title_rows
-    if h >= len(rows) or _header_score(rows[h], lookup) < 3:
-        found = [i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]) if _header_score(r, lookup) >= 3]
-        if not found:
-            first = rows[h] if h < len(rows) else []
-            hint = ""
-            if len(first) == 1 and mapping.format == "csv":
-                hint = f" (the header is one column: is the delimiter really {mapping.delimiter!r}?)"
-            raise InputError(name, "header", "no header row with the columns of export mapping "
-                             f"'{mapping.id}' in the first {HEADER_SEARCH_ROWS} rows{hint}", row=h + 1)
-        h = found[0]
-    header = [c.strip() for c in rows[h]]
+    h = _find_header(name, grid, lookup, mapping)
+    header = [str(c).strip() for c in grid.iloc[h]]
+    body = grid.iloc[h + 1:]
+    filled = {j: _nonblank(body[j]) for j in grid.columns}
     canon_of: dict[int, str] = {}
     seen: dict[str, int] = {}
     ignore = {normalise_token(c) for c in mapping.ignore_columns}
+    width = max((j + 1 for j, c in enumerate(header) if c), default=0)
     for j, col in enumerate(header):
         key = normalise_token(col)
-        if key == "" and all(j >= len(r) or r[j] == "" for r in rows[h + 1:]):
-            continue  # trailing empty column (Excel)
+        if key == "":
+            if filled[j].any():
+                row = h + 2 + int(np.argmax(filled[j]))
+                raise InputError(name, f"column {j + 1}", f"a value in column {j + 1} but the "
+                                 f"header has {width} named columns (wrong delimiter, unquoted "
+                                 f"{mapping.delimiter!r} in a cell, or a column without header?)"
+                                 if mapping.format == "csv" else
+                                 f"a value in column {j + 1}, which has no header", row=row)
+            continue  # trailing or spacer column without header and data (Excel)
         if key in ignore:
             continue
         if key not in lookup:
@@ -201,17 +338,15 @@ def _to_table(path: Path, name: str, rows: list[list[str]], encoding: str,
         if req not in seen:
             raise InputError(name, f"column {req!r}", "required column missing; expected one of "
                              + ", ".join(repr(a) for a in mapping.columns.get(req, ())), row=h + 1)
-    body = rows[h + 1:]
-    width = len(header)
-    for i, r in enumerate(body):
-        if len(r) > width and any(c.strip() for c in r[width:]):
-            raise InputError(name, "row", f"{len(r)} fields but the header has {width} "
-                             f"(wrong delimiter or unquoted {mapping.delimiter!r} in a cell?)",
-                             row=h + 2 + i)
-    keep = [i for i, r in enumerate(body) if any(c.strip() for c in r)]  # skip blank lines
-    data = {canon: [body[i][j] if j < len(body[i]) else "" for i in keep]
-            for j, canon in canon_of.items()}
+    keep = np.zeros(len(body), dtype=bool)
+    for j in grid.columns:
+        keep |= filled[j]  # blank lines are skipped
+    if not keep.any():
+        raise InputError(name, "file", "a header row but no data rows (an empty export is "
+                         "almost always a failed export; if the agency really delivered nothing, "
+                         "remove the file)", row=h + 1)
+    data = {canon: body[j].to_numpy(dtype=object)[keep] for j, canon in canon_of.items()}
     frame = pd.DataFrame(data, dtype=object)
-    frame["_row"] = [h + 2 + i for i in keep]
+    frame["_row"] = h + 2 + np.flatnonzero(keep)
     headers = {canon: header[j] for j, canon in canon_of.items()}
     return RawTable(path, frame, encoding, h + 1, headers)

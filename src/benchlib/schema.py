@@ -64,16 +64,19 @@ def build_schema(cfg: StudyConfig, item_ids: Sequence[str], today: date | None =
     for it in cfg.grid.items:
         scales.setdefault(it.id, set()).add(it.scale)
 
+    lo_of = {w: lo for w, (lo, _) in periods.items()}
+    hi_of = {w: hi for w, (_, hi) in periods.items()}
+    panel_keys = [f"{w}\x1f{c}" for w, c in panel]
+
     def in_period(df: pd.DataFrame) -> pd.Series:
-        lo = df["wave"].map(lambda w: periods.get(w, (pd.NaT, pd.NaT))[0])
-        hi = df["wave"].map(lambda w: periods.get(w, (pd.NaT, pd.NaT))[1])
+        lo = pd.to_datetime(df["wave"].map(lo_of))
+        hi = pd.to_datetime(df["wave"].map(hi_of))
         d = df["contact_date"]
         return d.isna() | df["wave"].isna() | ((d >= lo) & (d <= hi))
 
     def in_panel(df: pd.DataFrame) -> pd.Series:
-        ok = [(w, c) in panel or w is None or c is None or w != w or c != c
-              for w, c in zip(df["wave"], df["company"], strict=True)]
-        return pd.Series(ok, index=df.index)
+        key = df["wave"].astype(str) + "\x1f" + df["company"].astype(str)
+        return key.isin(panel_keys) | df["wave"].isna() | df["company"].isna()
 
     columns = {
         "contact_id": pa.Column(object, pa.Check(lambda s: s.astype(str).str.strip() != "",

@@ -1,0 +1,126 @@
+"""Every notebook in notebooks/ runs top to bottom on the example study (papermill), and
+every committed notebook is clean: no outputs, exactly one typed `parameters` cell."""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+EXPECTED_PARAMETERS = {"wave": ("str", "2026-10"), "lang": ("str", "de"), "out_dir": ("str", "")}
+
+
+def test_expected_notebooks_exist():
+    names = {p.stem for p in NOTEBOOKS}
+    assert {"00_data_quality", "02_trend_report", "03_workshop", "04_calibration",
+            "10_explore"} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_is_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.get("outputs", []) == [], f"{path.name} cell {i} has outputs"
+            assert cell.get("execution_count") is None, f"{path.name} cell {i} was executed"
+    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: expected exactly one `parameters` cell"
+    assert tagged[0].cell_type == "code"
+    tree = ast.parse(tagged[0].source)
+    found = {}
+    for node in tree.body:
+        assert isinstance(node, ast.AnnAssign), f"{path.name}: untyped parameter: " \
+                                                f"{ast.unparse(node)}"
+        found[node.target.id] = (ast.unparse(node.annotation), ast.literal_eval(node.value))
+    assert found == EXPECTED_PARAMETERS
+
+
+def _run(project: Path, name: str, tmp: Path, **parameters) -> nbformat.NotebookNode:
+    import papermill as pm
+
+    src = project / "notebooks" / f"{name}.ipynb"
+    out = tmp / f"{name}-{parameters['wave']}-{parameters['lang']}.ipynb"
+    old = os.environ.get("BENCHLIB_ROOT")
+    os.environ["BENCHLIB_ROOT"] = str(project)
+    try:
+        pm.execute_notebook(str(src), str(out), parameters=parameters, kernel_name="python3",
+                            cwd=str(src.parent), progress_bar=False)
+    finally:
+        if old is None:
+            os.environ.pop("BENCHLIB_ROOT", None)
+        else:
+            os.environ["BENCHLIB_ROOT"] = old
+    return nbformat.read(out, as_version=4)
+
+
+def _text(nb) -> str:
+    parts = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            parts.append(str(data.get("text/html", "")) + str(data.get("text/plain", ""))
+                         + str(o.get("text", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [p.stem for p in NOTEBOOKS])
+def test_notebook_runs(example_project, tmp_path, name):
+    if not (example_project / "notebooks" / f"{name}.ipynb").is_file():
+        pytest.skip(f"{name} not in the example project copy")
+    nb = _run(example_project, name, tmp_path, wave="2026-10", lang="de",
+              out_dir=str(tmp_path))
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+    assert _text(nb).strip()
+
+
+@pytest.mark.slow
+def test_trend_report_content(example_project, tmp_path):
+    html = _text(_run(example_project, "02_trend_report", tmp_path, wave="2026-10", lang="en",
+                      out_dir=""))
+    assert "Trend across waves – up to wave 2026-10" in html
+    assert "Kabelkraft left the panel after 2026-01" in html
+    assert "Nordlicht Elektro joined the panel in 2026-04" in html
+    assert "Call-back offered" in html and "yes_partly_no" in html  # grid footnote
+    assert "image/png" not in html  # figures are PNG outputs, not text
+    first = _text(_run(example_project, "02_trend_report", tmp_path, wave="2025-07", lang="de",
+                       out_dir=""))
+    assert "erste Welle" in first
+
+
+@pytest.mark.slow
+def test_workshop_is_anonymous(example_project, tmp_path):
+    import benchlib
+
+    nb = _run(example_project, "03_workshop", tmp_path, wave="2026-10", lang="de", out_dir="")
+    html = _text(nb)
+    assert "Wettbewerber A" in html and "Wettbewerber D" in html
+    study = benchlib.load_study(example_project)
+    for c in study.config.companies:
+        if c.role == "competitor":
+            assert c.name not in html, c.name
+    assert "AG-" not in html  # no agent pseudonym
+    for ev in study.contacts["evaluator"].unique():
+        assert ev not in html, ev
+    # the injection strings are present only escaped
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert "&lt;img src=x onerror" in html and "<img src=x" not in html
+
+
+@pytest.mark.slow
+def test_calibration_without_calibration_ratings(example_project, tmp_path):
+    html = _text(_run(example_project, "04_calibration", tmp_path, wave="2026-07", lang="en",
+                      out_dir=""))
+    assert "There are no calibration ratings for wave 2026-07" in html
+    assert "E01" in html and "E08" in html  # field-data leniency table, codes only
+    assert "ICC(2,1) =" not in html
+    full = _text(_run(example_project, "04_calibration", tmp_path, wave="2026-10", lang="en",
+                      out_dir=""))
+    assert "ICC(2,1)" in full and "Krippendorff" in full and "E08" in full

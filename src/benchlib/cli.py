@@ -60,6 +60,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchlibError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # never a traceback for the user; BENCHLIB_DEBUG=1 shows it
+        import os
+
+        if os.environ.get("BENCHLIB_DEBUG"):
+            raise
+        print(f"error: internal error ({type(err).__name__}: {err}); this is a bug in "
+              "benchlib, please report it (BENCHLIB_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 def _clean(args: argparse.Namespace, write: bool = True) -> int:

@@ -24,8 +24,8 @@ def test_core_of_identical_grids_is_the_full_grid(study):
     core = comparable_core(CFG, ["2025-07", "2025-10"])
     assert core.is_full_grid and core.excluded.empty
     c, _ = comparable_contacts(study.contacts, study.items, CFG, ["2025-07", "2025-10"])
-    np.testing.assert_allclose(c["total"], c["total_full"], atol=1e-9)
-    assert (c["scored"] == c["scored_full"]).all()
+    np.testing.assert_allclose(c["total"], c["full_total"], atol=1e-9)
+    assert (c["scored"] == c["full_scored"]).all()
 
 
 def test_core_across_the_grid_change():
@@ -103,7 +103,7 @@ def test_core_score_matches_truth_where_full_grid_is_distorted(across_change, tr
     t = _truth(truth, "2026-01")
     assert t["core_items_excluded"] == ["callback_offered"]
     core_te = stats.training_effect(c, "2025-10", "2026-01", dv="dim_closing")
-    full_te = stats.training_effect(c, "2025-10", "2026-01", dv="dim_closing_full")
+    full_te = stats.training_effect(c, "2025-10", "2026-01", dv="full_dim_closing")
     # the comparable core covers its truth (no training effect on closing) ...
     assert core_te.ci_low <= t["dim_closing_core"]["did"] <= core_te.ci_high
     assert core_te.ci_low < 0 < core_te.ci_high
@@ -125,3 +125,37 @@ def test_did_uses_the_balanced_panel(study, truth):
     assert bal.ci_low <= _truth(truth, "2026-04")["total_core"]["did"] <= bal.ci_high
     ev = stats.event_study(sc, "2025-07")
     assert set(ev["competitors"]) == {"brandt, elektroland, funkturm"}
+
+
+def test_wave_report_compares_on_the_core_and_says_so(study):
+    from benchlib.results import comparability_note, study_changes, wave_results
+
+    res = wave_results(study, "2026-01", "en")
+    comp = res.comparability
+    assert comp["score"] == "core" and comp["mapped_items"] == ["needs_questions"]
+    assert [x["item"] for x in comp["excluded_items"]] == ["callback_offered"]
+    c, _ = study.comparable(["2025-10", "2026-01"])
+    core_change = stats.change_vs_previous(c[c["scored"]], "2026-01", "2025-10")
+    shop = res.change.set_index("company").loc[study.shop]
+    assert shop["diff"] == pytest.approx(
+        core_change.set_index("company").loc[study.shop, "diff"], abs=1e-12)
+    assert shop["diff_full"] < shop["diff"]  # the new item drags the full-grid change down
+    te = res.training
+    assert te["score"] == "core" and te["did_full"] < te["estimate"]
+    assert "comparable core (28 items" in comparability_note(res)
+    assert "Call-back offered" in comparability_note(res)
+    assert study_changes(study, "2026-01", "en")[0].startswith('New item from 2026-01: '
+                                                               '"Call-back offered"')
+    js = res.to_json_dict()
+    assert js["training_effect"]["score"] == "core" and js["comparability"]["score"] == "core"
+
+
+def test_wave_report_panel_change_is_named(study):
+    from benchlib.results import comparability_note, wave_results
+
+    res = wave_results(study, "2026-04", "en")
+    assert res.comparability["score"] == "full_grid"
+    assert res.training["competitors"] == ("brandt", "elektroland", "funkturm")
+    note = comparability_note(res)
+    assert "Kabelkraft left the panel after 2026-01" in note
+    assert "present in both waves: Technikhaus Brandt, Elektroland Nord, Funkturm Direkt" in note

@@ -31,14 +31,22 @@ def test_trend_table_gaps_for_panel_changes(study):
     nl = tr[tr["company"] == "nordlicht"].set_index("wave")
     assert nl.loc[["2025-07", "2025-10", "2026-01"], "mean"].isna().all()
     assert nl.loc[["2026-04", "2026-07", "2026-10"], "mean"].notna().all()
-    # the shop comes first; values equal describe_scores on the same wave
+    # the shop comes first; values equal describe_scores on the comparable core of all
+    # waves shown (default), or on the full grid with score="full"
     assert tr["company"].iloc[0] == study.shop
-    ref = describe_scores(study.wave_contacts("2026-07"), by="company").set_index("company")
-    got = tr[tr["wave"] == "2026-07"].set_index("company")
-    for comp in ref.index:
-        assert got.loc[comp, "mean"] == pytest.approx(ref.loc[comp, "mean"], abs=1e-12)
-        assert got.loc[comp, "ci_low"] == pytest.approx(ref.loc[comp, "ci_low"], abs=1e-12)
-        assert got.loc[comp, "n"] == ref.loc[comp, "n"]
+    core, _ = study.comparable(trend.waves_up_to(study.config, "2026-10"))
+    core = core[core["scored"] & (core["wave"] == "2026-07")]
+    full = trend.trend_table(study, "2026-10", score="full")
+    for got_tab, src in ((tr, core), (full, study.wave_contacts("2026-07"))):
+        ref = describe_scores(src, by="company").set_index("company")
+        got = got_tab[got_tab["wave"] == "2026-07"].set_index("company")
+        for comp in ref.index:
+            assert got.loc[comp, "mean"] == pytest.approx(ref.loc[comp, "mean"], abs=1e-12)
+            assert got.loc[comp, "ci_low"] == pytest.approx(ref.loc[comp, "ci_low"], abs=1e-12)
+            assert got.loc[comp, "n"] == ref.loc[comp, "n"]
+    # the new item (weight 3, rarely offered by the shop) lowers the shop's full-grid level
+    shop = lambda t: t[(t["company"] == study.shop) & (t["wave"] == "2026-07")]["mean"].iloc[0]  # noqa: E731
+    assert shop(full) < shop(tr) - 2
 
 
 def test_trend_table_k_suppression(study):

@@ -26,7 +26,8 @@ import benchlib
 from benchlib import plots, quality, viz
 from benchlib.excel import write_tables_xlsx
 from benchlib.i18n import t
-from benchlib.results import display_table, wave_results, write_results_json
+from benchlib.results import (comparability_note, display_table, study_changes, wave_results,
+                              write_results_json)
 from benchlib.stats import format_number, format_p
 
 study = benchlib.load_study()
@@ -40,6 +41,11 @@ viz.show_html("<h2>" + html.escape(t("wr_summary", lang)) + "</h2><ul>"
               + "</ul>", "bl-summary", escape=False)
 for note in res.notes:
     viz.show_html(note, "bl-small")"""),
+    ("code", """changes = study_changes(study, wave, lang)
+if changes:
+    viz.show_html("<strong>" + html.escape(t("wr_study_changes", lang)) + "</strong><ul>"
+                  + "".join(f"<li>{html.escape(x)}</li>" for x in changes) + "</ul>",
+                  "bl-toc", escape=False)"""),
     ("code", """sections = [t("wr_sec_companies", lang), t("wr_sec_forest", lang, shop=shop),
             t("wr_sec_adjusted", lang), t("wr_sec_dimensions", lang), t("wr_sec_items", lang),
             t("wr_sec_change", lang, prev=res.previous_wave) if res.previous_wave
@@ -90,7 +96,9 @@ viz.show_html(t("wr_items_note", lang, shop=shop, min_n=res.min_n), "bl-note")""
 else:
     viz.show_heading(t("wr_sec_change", lang, prev=res.previous_wave))
     viz.show_table(display_table(res, "change"), lang=lang)
-    viz.show_html(t("wr_change_note", lang, shop=shop), "bl-note")"""),
+    viz.show_html(t("wr_change_note", lang, shop=shop), "bl-note")
+    if comparability_note(res):
+        viz.show_html(comparability_note(res), "bl-note")"""),
     ("code", """viz.show_heading(t("wr_sec_training", lang))
 if res.training is None:
     viz.show_html(t("wr_training_none", lang))
@@ -102,7 +110,9 @@ else:
     viz.show_table(display_table(res, "training"), lang=lang)
     viz.show_html(t("wr_training_note", lang, shop=shop), "bl-note")
     viz.show_heading(t("wr_training_dims", lang), 3)
-    viz.show_table(display_table(res, "training_dims"), lang=lang)"""),
+    viz.show_table(display_table(res, "training_dims"), lang=lang)
+    if comparability_note(res):
+        viz.show_html(comparability_note(res), "bl-note")"""),
     ("code", """viz.show_heading(t("wr_sec_mail", lang))
 viz.show_figure(plots.km_plot(res), alt=t("wr_km_alt", lang, wave=wave))
 viz.show_table(display_table(res, "mail"), lang=lang)

@@ -144,14 +144,15 @@ def comparable_contacts(contacts: pd.DataFrame, items: pd.DataFrame, cfg: StudyC
     """Contacts of ``waves`` scored on their comparable core.
 
     ``total`` and ``dim_*`` hold the core scores (so every statistic runs on them unchanged);
-    the full-grid scores are kept as ``total_full`` and ``dim_*_full``; ``scored`` follows
-    the core. Returns the table and the core definition (for the report's footnote).
+    the full-grid values are kept as ``full_total``, ``full_dim_*``, ``full_scored`` …
+    (prefixed, so that they are never taken for a dimension); ``scored`` follows the core.
+    Returns the table and the core definition (for the report's footnote).
     """
     core = comparable_core(cfg, waves)
     c = contacts[contacts["wave"].isin(core.waves)].copy()
     score_cols = ["total", *[f"dim_{d}" for d in cfg.grid.dimensions]]
     for col in [*score_cols, "scored", "knockout", "coverage"]:
-        c[f"{col}_full"] = c[col]
+        c[f"full_{col}"] = c[col]
     cs = core_scores(items, cfg, core).set_index("contact_id")
     for col in [*score_cols, "scored", "knockout", "coverage"]:
         c[col] = c["contact_id"].map(cs[col])

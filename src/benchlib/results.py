@@ -97,6 +97,7 @@ class WaveResults:
     items: pd.DataFrame
     item_comparisons: pd.DataFrame
     change: pd.DataFrame | None
+    comparability: dict[str, Any] | None
     training: dict[str, Any] | None
     training_by_dimension: pd.DataFrame | None
     mail_response: pd.DataFrame
@@ -154,7 +155,8 @@ class WaveResults:
                 "ci_low", "ci_high", "test", "p", "p_fdr", "tested", "suppressed"]),
             "change_vs_previous": None if self.change is None else _records(self.change, [
                 "company", "n_prev", "n_cur", "mean_prev", "mean_cur", "diff", "ci_low",
-                "ci_high", "t", "df", "p", "tested", "suppressed"]),
+                "ci_high", "t", "df", "p", "tested", "suppressed", "diff_full"]),
+            "comparability": self.comparability,
             "training_effect": None if te is None else {
                 "training": te["training"], "before": te["before"], "after": te["after"],
                 "naive_change": te["naive_change"], "naive_ci_low": te["naive_ci_low"],
@@ -165,6 +167,10 @@ class WaveResults:
                 "ci_high": te["ci_high"], "p": te["p"], "tested": te["tested"],
                 "n_shop_before": te["n_shop_before"], "n_shop_after": te["n_shop_after"],
                 "n_comp_before": te["n_comp_before"], "n_comp_after": te["n_comp_after"],
+                "score": te["score"], "panel": te["panel"],
+                "competitors": list(te["competitors"]), "did_full": te["did_full"],
+                "ci_low_full": te["ci_low_full"], "ci_high_full": te["ci_high_full"],
+                "p_full": te["p_full"], "naive_change_full": te["naive_change_full"],
                 "by_dimension": _records(self.training_by_dimension, [
                     "dimension", "naive_change", "market_change", "estimate", "se", "ci_low",
                     "ci_high", "p", "tested"]),
@@ -309,13 +315,19 @@ def wave_results(study: Study, wave: str, lang: str = "de") -> WaveResults:
     labels = {i.id: (i.label_de if lang == "de" else i.label_en) for i in defs}
     hib = {i.id: i.direction == "higher_is_better" for i in defs}
 
-    change = None
-    if prev is not None:
-        both = study.contacts[study.contacts["scored"]]
-        change = stats.change_vs_previous(both, wave, prev, min_n=min_n, alpha=ALPHA)
+    change = comparability = None
+    if prev is not None:  # cross-wave: on the comparable core, the full grid beside it
+        core_c, core = study.comparable([prev, wave])
+        change = stats.change_vs_previous(core_c[core_c["scored"]], wave, prev, min_n=min_n,
+                                          alpha=ALPHA)
+        full = stats.change_vs_previous(core_c[core_c["full_scored"]], wave, prev,
+                                        dv="full_total", min_n=min_n, alpha=ALPHA)
+        change["diff_full"] = change["company"].map(full.set_index("company")["diff"])
         change = _sort(change, "company", order)
         change = suppress_small(change, ["n_prev", "n_cur"], [
-            "mean_prev", "mean_cur", "diff", "ci_low", "ci_high", "t", "df", "p"], k)
+            "mean_prev", "mean_cur", "diff", "ci_low", "ci_high", "t", "df", "p",
+            "diff_full"], k)
+        comparability = _comparability(study, core, prev, wave)
 
     training, by_dim = _training(study, wave, prev, min_n, k)
 
@@ -345,7 +357,8 @@ def wave_results(study: Study, wave: str, lang: str = "de") -> WaveResults:
         mix_contrasts=_sort(mix.contrasts, "competitor", order),
         mixed_contrasts=_sort(len_adj.contrasts, "competitor", order),
         evaluator_variance=ev_var, evaluator_blups=blups, dimensions=dims, items=items,
-        item_comparisons=comps, change=change, training=training, training_by_dimension=by_dim,
+        item_comparisons=comps, change=change, comparability=comparability, training=training,
+        training_by_dimension=by_dim,
         mail_response=mail, logrank=logrank, km=km, calibration=calibration, planning=planning,
         notes=tuple(notes), item_labels=labels, item_higher_is_better=hib)
     summary = _executive_summary(res, lang)
@@ -398,20 +411,87 @@ def training_label(study: Study, wave: str) -> str | None:
     return "; ".join(f"{x.date.isoformat()}: {', '.join(x.topics)}" for x in tr)
 
 
+def study_changes(study: Study, wave: str, lang: str = "de") -> list[str]:
+    """What changed in the study since the previous wave: grid items added, dropped or
+    changed, and companies joining or leaving the panel (one sentence each; [] if none).
+
+    >>> import benchlib
+    >>> study_changes(benchlib.load_study(), "2026-04", "en")
+    ['Kabelkraft left the panel after 2026-01. Nordlicht Elektro joined the panel in 2026-04.']
+    """
+    from benchlib.trend import grid_changes, panel_note
+
+    prev = study.previous_wave(wave)
+    if prev is None:
+        return []
+    out = []
+    g = grid_changes(study.config, wave)
+    for r in g[g["wave"] == wave].itertuples(index=False):
+        label = r.label_en if lang == "en" else r.label_de
+        detail = f" ({r.detail})" if r.detail else ""
+        out.append(t(f"wr_grid_{r.change}", lang, label=label, wave=wave) + detail)
+    panel = panel_note(study.config, [prev, wave], lang)
+    if panel:
+        out.append(panel)
+    return out
+
+
+def comparability_note(res: WaveResults) -> str:
+    """Footnote for the cross-wave figures: core vs full grid, and the panel used ('' if
+    the comparison needed neither)."""
+    comp = res.comparability
+    if not comp:
+        return ""
+    lang = res.lang
+    parts = []
+    if comp["score"] == "core":
+        labels = ", ".join(res.item_labels.get(x["item"], x["item"]) for x in comp["excluded_items"])
+        parts.append(t("wr_core_note", lang, prev=comp["waves"][0], wave=comp["waves"][1],
+                       n=comp["core_items"], excluded=labels or "–",
+                       mapped=", ".join(res.item_labels.get(i, i) for i in comp["mapped_items"])
+                       or "–"))
+    if comp["panel_note"][lang]:
+        names = ", ".join(res.name(c) for c in comp["panel_competitors"])
+        parts.append(comp["panel_note"][lang] + " " + t("wr_panel_note", lang, names=names))
+    return " ".join(parts)
+
+
+def _comparability(study: Study, core, prev: str, wave: str) -> dict[str, Any]:
+    """What a cross-wave comparison of ``prev`` → ``wave`` is computed on (for footnotes)."""
+    from benchlib.trend import panel_note
+
+    present = {w: {c.id for c in study.config.companies if c.active_in(w)} for w in (prev, wave)}
+    balanced = sorted((present[prev] & present[wave]) - {study.shop})
+    return {"waves": [prev, wave], "score": "full_grid" if core.is_full_grid else "core",
+            "core_items": len(core.items),
+            "excluded_items": core.excluded.to_dict("records"),
+            "mapped_items": list(core.mapped), "panel": "balanced",
+            "panel_competitors": balanced,
+            "panel_note": {lang: panel_note(study.config, [prev, wave], lang)
+                           for lang in ("de", "en")}}
+
+
 def _training(study: Study, wave: str, prev: str | None, min_n: int, k: int):
     label = training_label(study, wave)
     if prev is None or label is None:
         return None, None
-    data = study.contacts[study.contacts["scored"]]
+    core_c, core = study.comparable([prev, wave])
+    data = core_c[core_c["scored"]]
     te = stats.training_effect(data, prev, wave, shop=study.shop, alpha=ALPHA, min_n=min_n)
-    d = te.to_dict()
+    full = stats.training_effect(core_c[core_c["full_scored"]], prev, wave, dv="full_total",
+                                 shop=study.shop, alpha=ALPHA, min_n=min_n)
+    d = te.to_dict() | {"score": "full_grid" if core.is_full_grid else "core",
+                        "did_full": full.estimate, "ci_low_full": full.ci_low,
+                        "ci_high_full": full.ci_high, "p_full": full.p,
+                        "naive_change_full": full.naive_change}
     cells = [d["n_shop_before"], d["n_shop_after"], d["n_comp_before"], d["n_comp_after"]]
     if min(cells) < k:  # a cell below k: nothing but the counts is shown
         for key in d:
-            if key not in ("tested", "covariates") and not key.startswith("n_"):
+            if key not in ("tested", "covariates", "score", "panel", "competitors") \
+                    and not key.startswith("n_"):
                 d[key] = np.nan
-    by_dim = stats.training_effect_by_dimension(data, prev, wave, shop=study.shop, alpha=ALPHA,
-                                                min_n=min_n)
+    by_dim = stats.training_effect_by_dimension(data, prev, wave, dims=study.config.grid.dimensions,
+                                                shop=study.shop, alpha=ALPHA, min_n=min_n)
     return {"training": label, "before": prev, "after": wave} | d, by_dim
 
 
@@ -609,6 +689,8 @@ def display_table(res: WaveResults, name: str) -> pd.DataFrame:
                          c("ci"): _fmt_ci(r["ci_low"], r["ci_high"], lang),
                          c("p"): _fmt_p(r["p"], lang),
                          c("note"): _flag(r, lang)})
+            if res.comparability and res.comparability["score"] == "core":
+                rows[-1][c("diff_full")] = _fmt(r["diff_full"], lang)
     elif name == "training" and res.training is not None:
         te = res.training
         for key, est, lo, hi, p in (
@@ -618,6 +700,11 @@ def display_table(res: WaveResults, name: str) -> pd.DataFrame:
             rows.append({c("estimate_kind"): t(f"wr_te_{key}", lang, shop=res.name(res.shop)),
                          c("diff"): _fmt(te[est], lang), c("ci"): _fmt_ci(te[lo], te[hi], lang),
                          c("p"): _fmt_p(te[p], lang)})
+        if te["score"] == "core":  # the full-grid DiD beside the comparable-core one
+            rows.append({c("estimate_kind"): t("wr_te_did_full", lang),
+                         c("diff"): _fmt(te["did_full"], lang),
+                         c("ci"): _fmt_ci(te["ci_low_full"], te["ci_high_full"], lang),
+                         c("p"): _fmt_p(te["p_full"], lang)})
     elif name == "training_dims" and res.training_by_dimension is not None:
         for r in res.training_by_dimension.to_dict("records"):
             dim = r["dimension"]

@@ -91,6 +91,18 @@ class Study:
         c = self.contacts[self.contacts["wave"] == wave]
         return c[c["scored"]] if scored_only else c
 
+    def comparable(self, waves) -> tuple[pd.DataFrame, object]:
+        """Contacts of ``waves`` scored on their comparable core (see benchlib.comparable).
+
+        ``total``/``dim_*`` are core scores, ``full_total``/``full_dim_*`` the full grid;
+        the second value is the :class:`~benchlib.comparable.CoreItems` used.
+        """
+        from benchlib.comparable import comparable_contacts
+
+        for w in waves:
+            self.config.wave(w)
+        return comparable_contacts(self.contacts, self.items, self.config, waves)
+
     def truth(self) -> dict:
         """The planted effects of the example study (data/raw/example_truth.json)."""
         path = self.config.root / "data" / "raw" / "example_truth.json"

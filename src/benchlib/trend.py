@@ -71,8 +71,22 @@ def panel_companies(config: StudyConfig, waves: list[str]) -> list[str]:
     return [c.id for c in sorted(active, key=lambda c: (c.role != "shop", c.id))]
 
 
-def trend_table(study, wave: str, dv: str = "total", k: int | None = None) -> pd.DataFrame:
+def cross_wave_contacts(study, waves: list[str], score: str = "core") -> pd.DataFrame:
+    """Contacts of ``waves`` for a cross-wave figure: on the comparable core of these waves
+    (default; ``total``/``dim_*`` are core scores) or on the full grid (``score="full"``)."""
+    if score == "full":
+        return study.contacts[study.contacts["wave"].isin(waves)]
+    if score != "core":
+        raise ValueError(f"score must be 'core' or 'full', got {score!r}")
+    return study.comparable(waves)[0]
+
+
+def trend_table(study, wave: str, dv: str = "total", k: int | None = None,
+                score: str = "core") -> pd.DataFrame:
     """``describe_scores`` by company × wave for all waves up to ``wave``, as a full panel.
+
+    Scores are on the comparable core of those waves by default (items defined identically
+    in all of them; see :mod:`benchlib.comparable`), ``score="full"`` for the full grid.
 
     Every company active in any of these waves gets one row per wave. Cells where the
     company was not in the panel (``in_panel`` False) or has no scored contact have NaN
@@ -91,8 +105,8 @@ def trend_table(study, wave: str, dv: str = "total", k: int | None = None) -> pd
     True
     """
     waves = waves_up_to(study.config, wave)
-    contacts = study.contacts[study.contacts["wave"].isin(waves)]
-    desc = describe_scores(contacts, dv=dv, by=["company", "wave"])
+    contacts = cross_wave_contacts(study, waves, score)
+    desc = describe_scores(contacts[contacts["scored"]], dv=dv, by=["company", "wave"])
     comps = panel_companies(study.config, waves)
     grid = pd.MultiIndex.from_product([comps, waves], names=["company", "wave"]).to_frame(
         index=False)
@@ -215,7 +229,7 @@ def grid_changes(config: StudyConfig, up_to: str | None = None) -> pd.DataFrame:
                                        "label_de", "label_en"])
 
 
-def event_study_table(study, wave: str, dv: str = "total") -> pd.DataFrame:
+def event_study_table(study, wave: str, dv: str = "total", score: str = "core") -> pd.DataFrame:
     """:func:`benchlib.stats.event_study` over all waves up to ``wave``.
 
     Reference: :func:`reference_wave` (the last wave before the first training). Adds
@@ -228,7 +242,8 @@ def event_study_table(study, wave: str, dv: str = "total") -> pd.DataFrame:
             "training_before"]
     if ref not in waves or len(waves) < 2:
         return pd.DataFrame(columns=cols)
-    contacts = study.contacts[study.contacts["wave"].isin(waves) & study.contacts["scored"]]
+    contacts = cross_wave_contacts(study, waves, score)
+    contacts = contacts[contacts["scored"]]
     es = event_study(contacts, reference_wave=ref, dv=dv, waves=waves, shop=study.shop)
     trained = {w.id for w in study.config.waves if w.trainings_before}
     es["x"] = es["wave"].map({w: i for i, w in enumerate(waves)})
@@ -314,6 +329,7 @@ def grid_footnote(config: StudyConfig, up_to: str, lang: str = "de") -> str:
     >>> "Call-back offered" in grid_footnote(load_config(), "2026-10", "en")
     True
     """
+    from benchlib.comparable import comparable_core
     from benchlib.i18n import t
 
     g = grid_changes(config, up_to)
@@ -324,7 +340,12 @@ def grid_footnote(config: StudyConfig, up_to: str, lang: str = "de") -> str:
         detail = f"; {r.detail}" if r.detail else ""
         parts.append(t("tr_grid_item", lang, label=r.label_en if lang == "en" else r.label_de,
                        change=t(f"tr_change_{r.change}", lang), wave=r.wave, detail=detail))
-    return t("tr_grid_footnote", lang, changes=", ".join(parts))
+    core = comparable_core(config, waves_up_to(config, up_to))
+    label = {i.id: (i.label_en if lang == "en" else i.label_de) for i in config.grid.items}
+    core_note = t("tr_core_note", lang, n=len(core.items),
+                  excluded=", ".join(label[i] for i in core.excluded["item"]) or "–",
+                  mapped=", ".join(label[i] for i in core.mapped) or "–")
+    return t("tr_grid_footnote", lang, changes=", ".join(parts)) + " " + core_note
 
 
 def grid_display(changes: pd.DataFrame, lang: str = "de") -> pd.DataFrame:

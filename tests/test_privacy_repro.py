@@ -1,0 +1,89 @@
+"""No person leaks into processed data or reports; reports are reproducible across folders."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from benchlib.config import load_config
+from benchlib.pipeline import run_pipeline
+from benchlib.reader import read_export
+from benchlib.report import build_wave_reports
+
+from projects import ROOT, copy_project
+
+pytestmark = pytest.mark.slow
+
+
+def _raw_agent_names() -> set[str]:
+    cfg = load_config(ROOT)
+    names = set()
+    for p in sorted((ROOT / "data" / "raw").glob("*/*")):
+        if p.suffix not in (".csv", ".xlsx"):
+            continue
+        agency = "qualiserv" if p.suffix == ".xlsx" else "feldhaus"
+        names |= {n.strip() for n in read_export(p, cfg.exports[agency]).frame["agent_name"]
+                  if n.strip()}
+    return names
+
+
+def _texts(folder):
+    """(path, text) of every output file; XLSX parts are unzipped."""
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file():
+            continue
+        if p.suffix == ".xlsx":
+            with zipfile.ZipFile(p) as z:
+                for name in z.namelist():
+                    yield f"{p}:{name}", z.read(name).decode("utf-8", errors="ignore")
+        else:
+            yield str(p), p.read_bytes().decode("utf-8", errors="ignore")
+
+
+def test_no_agent_name_in_processed_data_or_any_report(tmp_path):
+    root = copy_project(tmp_path)
+    run_pipeline(root)
+    for wave, lang in (("2026-10", "de"), ("2026-04", "en")):
+        build_wave_reports(wave, lang=lang, root=root)
+    names = _raw_agent_names()
+    assert len(names) >= 10
+    parts = names | {p for n in names for p in re.split(r"[\s.-]+", n) if len(p) >= 3}
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(parts)) + r")(?!\w)")
+    checked = 0
+    for folder in (root / "data" / "processed", root / "reports"):
+        for where, text in _texts(folder):
+            hit = pattern.search(text)
+            assert hit is None, f"{where}: agent name part {hit.group(0)!r}"
+            checked += 1
+    assert checked >= 20
+    html = (root / "reports" / "2026-10" / "workshop.html").read_text(encoding="utf-8")
+    assert "[Name]" in html  # comments that named an agent are shown scrubbed
+    assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", html)  # no e-mail address
+    for wave in ("2026-10", "2026-04"):
+        for p in (root / "reports" / wave).glob("*.html"):
+            assert "AG-" not in p.read_text(encoding="utf-8"), p  # no agent pseudonyms either
+
+
+def test_reports_byte_identical_across_folders_and_hash_seeds(tmp_path):
+    outs = []
+    for k, seed in enumerate(("0", "4242")):
+        root = copy_project(tmp_path / f"copy{k}")
+        env = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONHASHSEED": seed,
+               "SOURCE_DATE_EPOCH": "1767225600"}
+        for cmd in (["clean", "--quiet"],
+                    ["report", "--wave", "2026-01", "--notebooks", "01_wave_report"]):
+            subprocess.run([sys.executable, "-m", "benchlib.cli", *cmd], env=env, check=True,
+                           capture_output=True, timeout=600)
+        rep = root / "reports" / "2026-01"
+        outs.append({p.name: p.read_bytes() for p in (root / "data" / "processed").iterdir()}
+                    | {p.name: p.read_bytes() for p in rep.iterdir()
+                       if p.suffix in (".json", ".xlsx")})
+    assert set(outs[0]) >= {"contacts.parquet", "items.parquet", "quarantine.csv",
+                            "results.json", "tables.xlsx", "manifest.json"}
+    for name in outs[0]:
+        assert outs[0][name] == outs[1][name], name

@@ -6,6 +6,8 @@ Notebooks only orchestrate; these helpers make sure that whatever they show is s
 >>> html = table_html(pd.DataFrame({"x": [1.25], "name": ["<b>"]}), lang="de", digits=1)
 >>> "1,2" in html and "&lt;b&gt;" in html and "<b>" not in html
 True
+>>> '<td class="num">1,2</td>' in html, _cell_class("−4,1 bis 2,0"), _cell_class("Voltera")
+(True, ' class="num"', '')
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -40,6 +43,16 @@ def fmt_number(x: Any, lang: str = "de", digits: int = 1) -> str:
     return s
 
 
+_NUMERIC_TEXT = re.compile(
+    r"^(?:p\s*[<=]\s*)?[−\-+]?[\d.,]+(?:\s*%)?"
+    r"(?:\s*(?:bis|to|–|/)\s*[−\-+]?[\d.,]+(?:\s*%)?)?$|^–$")
+
+
+def _cell_class(text: str) -> str:
+    """``' class="num"'`` for cells that hold a number, a CI or a p-value (right-aligned)."""
+    return ' class="num"' if _NUMERIC_TEXT.match(text.strip()) else ""
+
+
 def table_html(df: pd.DataFrame, lang: str = "de", digits: int = 1,
                percent: tuple[str, ...] = (), caption: str | None = None) -> str:
     """HTML for a table: every cell escaped, numbers formatted for ``lang``."""
@@ -51,9 +64,12 @@ def table_html(df: pd.DataFrame, lang: str = "de", digits: int = 1,
         return html.escape("" if v is None or (isinstance(v, float) and v != v) else str(v))
 
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{cell(c, v)}</td>" for c, v in zip(df.columns, r,
-                                                                            strict=True)) + "</tr>"
-                   for r in df.itertuples(index=False))
+    def td(c: str, v: Any) -> str:
+        text = cell(c, v)
+        return f"<td{_cell_class(text)}>{text}</td>"
+
+    rows = "".join("<tr>" + "".join(td(c, v) for c, v in zip(df.columns, r, strict=True))
+                   + "</tr>" for r in df.itertuples(index=False))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 

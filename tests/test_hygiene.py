@@ -1,0 +1,72 @@
+"""Repository hygiene: no unsafe loaders, notebooks without outputs, no real raw data in git."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from benchlib.devtools import notebook_problems
+
+from projects import ROOT
+
+UNSAFE = re.compile(r"\bpickle\b|\beval\(|\bexec\(|yaml\.load\(|yaml\.unsafe_load|"
+                    r"read_pickle|allow_pickle\s*=\s*True|shell\s*=\s*True")
+
+
+def test_no_unsafe_loaders_or_eval_in_the_library():
+    hits = []
+    for p in sorted((ROOT / "src" / "benchlib").rglob("*.py")):
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            if UNSAFE.search(line):
+                hits.append(f"{p.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert hits == []
+
+
+def test_committed_notebooks_have_no_outputs():
+    for p in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert notebook_problems(json.loads(p.read_text(encoding="utf-8"))) == [], p.name
+
+
+def _git(cwd, *args):
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git missing")
+def test_check_raw_refuses_a_real_export(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "data" / "raw" / "2026-10").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "raw" / "example_truth.json", repo / "data" / "raw")
+    example = "2026-10/feldhaus_anrufe_2026-10.csv"
+    shutil.copy(ROOT / "data" / "raw" / example, repo / "data" / "raw" / example)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    cmd = [sys.executable, "-m", "benchlib.devtools", "check-raw"]
+    ok = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr  # the example study's own files pass
+    real = repo / "data" / "raw" / "2026-10" / "client_export.csv"
+    real.write_text("Kontakt-ID;Unternehmen\n1;Voltera\n", encoding="utf-8")
+    _git(repo, "add", "-f", str(real))
+    bad = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "refusing: data/raw/2026-10/client_export.csv is not a file of the fictional" in bad.stderr
+    (repo / "data" / "raw" / example).write_text("edited", encoding="utf-8")  # a changed file
+    _git(repo, "add", "-A")
+    bad = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
+    assert f"refusing: data/raw/{example}" in bad.stderr
+
+
+def test_gitignore_keeps_real_raw_data_and_outputs_out():
+    ignored = ["data/raw/2026-10/client.csv", "data/raw/client/export.xlsx",
+               "data/raw/calibration/other.csv", "data/processed/contacts.parquet",
+               "reports/2026-10/wave_report.html", ".venv/bin/python"]
+    out = subprocess.run(["git", "check-ignore", *ignored], cwd=ROOT, capture_output=True,
+                         text=True)
+    assert out.stdout.split() == ignored
+    kept = subprocess.run(["git", "check-ignore", "data/raw/2026-10/feldhaus_anrufe_2026-10.csv"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert kept.returncode == 1  # the example study's exports are committed

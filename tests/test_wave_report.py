@@ -129,3 +129,14 @@ def test_tables_xlsx_has_no_formulas(builds):
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f"
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_table_of_contents_links_resolve(builds, lang):
+    import re
+
+    page = (builds[lang] / "wave_report.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a href="#([^"]+)"', page)
+    assert len(links) >= 10
+    for anchor in links:
+        assert f'id="{anchor}"' in page, anchor

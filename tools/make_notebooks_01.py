@@ -52,9 +52,7 @@ if changes:
             else t("wr_sec_change_none", lang),
             t("wr_sec_training", lang), t("wr_sec_mail", lang), t("wr_sec_planning", lang),
             t("wr_sec_quality", lang), t("wr_sec_method", lang)]
-viz.show_html("<strong>" + html.escape(t("wr_toc", lang)) + "</strong><ol>"
-              + "".join(f"<li>{html.escape(s)}</li>" for s in sections) + "</ol>",
-              "bl-toc", escape=False)"""),
+viz.show_html(viz.toc_html(t("wr_toc", lang), sections), "bl-toc", escape=False)"""),
     ("code", """viz.show_heading(t("wr_sec_companies", lang))
 viz.show_table(display_table(res, "companies"), lang=lang)
 viz.show_html(t("wr_companies_note", lang, min_n=res.min_n, k=res.k), "bl-note")"""),

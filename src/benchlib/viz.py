@@ -89,11 +89,33 @@ def show_html(text: str, css_class: str | None = None, escape: bool = True) -> N
     display(HTML(f'<div class="{css_class}">{body}</div>' if css_class else f"<p>{body}</p>"))
 
 
+def slug(text: str) -> str:
+    """A stable HTML id for a heading text (used by :func:`show_heading` and :func:`toc_html`).
+
+    >>> slug("Veränderung zur Vorwelle 2026-07")
+    'sec-veranderung-zur-vorwelle-2026-07'
+    """
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "sec-" + (re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x")
+
+
 def show_heading(text: str, level: int = 2) -> None:
-    """Display an escaped heading."""
+    """Display an escaped heading with a stable id (the table of contents links to it)."""
     from IPython.display import HTML, display
 
-    display(HTML(f"<h{level}>{html.escape(text)}</h{level}>"))
+    display(HTML(f'<h{level} id="{slug(text)}">{html.escape(text)}</h{level}>'))
+
+
+def toc_html(title: str, sections: list[str]) -> str:
+    """A numbered table of contents linking to the headings of :func:`show_heading`.
+
+    >>> toc_html("Inhalt", ["A & B"])
+    '<strong>Inhalt</strong><ol><li><a href="#sec-a-b">A &amp; B</a></li></ol>'
+    """
+    items = "".join(f'<li><a href="#{slug(s)}">{html.escape(s)}</a></li>' for s in sections)
+    return f"<strong>{html.escape(title)}</strong><ol>{items}</ol>"
 
 
 def show_figure(fig: Any, alt: str, dpi: int = 110) -> None:

@@ -256,6 +256,7 @@ def _parse_wave(f, out, cfg: StudyConfig, fail) -> None:
 
 def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, raw) -> None:
     waves = set(out["wave"].dropna())
+    wcodes, wuniq = pd.factorize(out["wave"])  # validity decided once per distinct wave
     chans = set(mapping.channels or cfg.channels)
     ids = list(dict.fromkeys(i.id for i in cfg.grid.items))
     for iid in ids:
@@ -272,8 +273,7 @@ def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, r
         values = np.full(len(f), np.nan)
         status = np.full(len(f), ANSWERED, dtype="int8")
         for d in defs or [next(i for i in cfg.grid.items if i.id == iid)]:
-            rows = out["wave"].map({w: d.valid_in(w) for w in waves}).fillna(False)
-            rows = rows.to_numpy(dtype=bool)
+            rows = np.array([d.valid_in(w) for w in wuniq] + [False], dtype=bool)[wcodes]
             if not rows.any():
                 continue
             v, s, prob = by_distinct(f.loc[rows, iid],

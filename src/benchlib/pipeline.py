@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -103,11 +104,10 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     """Clean, score and (optionally) write the whole study. See module docstring."""
     cfg = load_config(root)
     corrections = load_corrections(cfg)
-    results = []
-    for path, agency, kind in discover_sources(cfg):
-        display = path.relative_to(cfg.root).as_posix()
-        results.append(clean_file(path, cfg.exports[agency], cfg, corrections, kind=kind,
-                                  display=display, today=today))
+    jobs = [(path, cfg.exports[agency], cfg, corrections, kind,
+             path.relative_to(cfg.root).as_posix(), today)
+            for path, agency, kind in discover_sources(cfg)]
+    results = _clean_all(jobs)
     contacts, items, quarantine_x = _assemble(cfg, [r for r in results if r.kind == "contacts"])
     cal, cal_items, quarantine_c = _assemble(cfg, [r for r in results if r.kind == "calibration"],
                                              calibration=True)
@@ -125,6 +125,58 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     if write:
         write_outputs(result, cfg, out_dir or cfg.root / "data" / "processed")
     return result
+
+
+PARALLEL_MIN_BYTES = 64 * 2**20  # below this much raw data, cleaning files one by one is faster
+_JOBS: list[tuple] = []  # the cleaning jobs, inherited by forked workers (never pickled)
+
+
+def _clean_job(i: int):
+    path, mapping, cfg, corrections, kind, display, today = _JOBS[i]
+    try:
+        return clean_file(path, mapping, cfg, corrections, kind=kind, display=display,
+                          today=today)
+    except Exception as err:  # sent back as (type, args, attributes): see _clean_all
+        return _Failed(type(err), err.args, dict(vars(err)))
+
+
+@dataclass
+class _Failed:
+    kind: type
+    args: tuple
+    attrs: dict
+
+    def reraise(self):
+        err = self.kind.__new__(self.kind)
+        err.args = self.args
+        vars(err).update(self.attrs)
+        raise err
+
+
+def _clean_all(jobs: list[tuple]) -> list[FileResult]:
+    """Clean every file; a large study's files are cleaned side by side (one process per
+    CPU, forked, results in file order), a small one's one by one in this process."""
+    size = sum(j[0].stat().st_size for j in jobs)
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if size < PARALLEL_MIN_BYTES or workers < 2 or not hasattr(os, "fork"):
+        return [clean_file(p, m, c, corr, kind=k, display=d, today=t)
+                for p, m, c, corr, k, d, t in jobs]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _JOBS
+    _JOBS = jobs
+    try:
+        order = sorted(range(len(jobs)), key=lambda i: -jobs[i][0].stat().st_size)
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            futures = {i: pool.submit(_clean_job, i) for i in order}
+            results = [futures[i].result() for i in range(len(jobs))]
+    finally:
+        _JOBS = []
+    for r in results:
+        if isinstance(r, _Failed):
+            r.reraise()
+    return results
 
 
 def _adjust_for_cross_file(result: PipelineResult, *cross: pd.DataFrame) -> None:
@@ -197,22 +249,37 @@ def _mail_outcomes(df: pd.DataFrame, window_h: float) -> None:
     df["wait_s"] = np.where(mail, np.nan, df["v:wait_s"].to_numpy(dtype=float))
 
 
+def _per_distinct(series: pd.Series, fn) -> np.ndarray:
+    """``fn`` applied once per distinct value of ``series``, broadcast back (object array)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(u) for u in uniques]
+    return mapped[codes]
+
+
 def _contact_table(cfg: StudyConfig, df: pd.DataFrame, scores: pd.DataFrame,
                    calibration: bool) -> pd.DataFrame:
     key = pseudonym_key(cfg.settings, cfg.root)
     names = df["agent_name"].astype(str)
-    agents = names.map(lambda n: pseudonym(n, key) if n.strip() else None)
-    pattern = name_pattern(sorted(set(names[names.str.strip() != ""])))
+    # every per-value step runs once per distinct value (agents, companies, waves, comments)
+    name_codes, name_uniq = pd.factorize(names, use_na_sentinel=False)
+    agent_of = np.empty(len(name_uniq), dtype=object)
+    agent_of[:] = [pseudonym(n, key) if n.strip() else None for n in name_uniq]
+    pattern = name_pattern(sorted({n for n in name_uniq if n.strip() != ""}))
     comments = df["comment"].astype(str)
-    uniq = {c: scrub(c, pattern=pattern) for c in comments.unique()}
     company = {c.id: c for c in cfg.companies}
     out = pd.DataFrame({
         "contact_id": df["contact_id"], "wave": df["wave"], "contact_date": df["contact_date"],
         "channel": df["channel"], "scenario": df["scenario"], "company": df["company"],
-        "company_name": df["company"].map(lambda c: company[c].name),
-        "role": df["company"].map(lambda c: company[c].role), "agency": df["agency"],
-        "evaluator": df["evaluator"], "agent": agents.astype(object),
-        "grid_version": df["wave"].map(cfg.grid.version_of),
+        "company_name": pd.Series(_per_distinct(df["company"], lambda c: company[c].name),
+                                  index=df.index, dtype=df["company"].dtype),
+        "role": pd.Series(_per_distinct(df["company"], lambda c: company[c].role),
+                          index=df.index, dtype=df["company"].dtype),
+        "agency": df["agency"],
+        "evaluator": df["evaluator"], "agent": pd.Series(agent_of[name_codes], index=df.index,
+                                                         dtype=object),
+        "grid_version": pd.Series(_per_distinct(df["wave"], cfg.grid.version_of),
+                                  index=df.index, dtype=df["wave"].dtype),
         "reached": pd.array(df["v:reach_answered"] == 1, dtype="boolean"),
     })
     if calibration:
@@ -221,45 +288,123 @@ def _contact_table(cfg: StudyConfig, df: pd.DataFrame, scores: pd.DataFrame,
     out["wait_s"] = df["wait_s"]
     out["response_h"] = df["response_h"]
     out["mail_answered"] = df["mail_answered"]
-    out["comment"] = comments.map(uniq)
+    out["comment"] = pd.Series(_per_distinct(comments, lambda c: scrub(c, pattern=pattern)),
+                               index=df.index, dtype=comments.dtype)
     out["source_file"] = df["source_file"]
     out["source_row"] = df["_row"].astype("int64")
     return out
 
 
+def _strings_at(dictionary, codes: np.ndarray) -> pd.Series:
+    """A pandas ``str`` Series of ``dictionary[codes]`` (one Arrow take, no per-row Python;
+    a negative code is a missing value)."""
+    import pyarrow as pa
+
+    codes = codes.astype(np.int32 if len(dictionary) < 2**31 else np.int64, copy=False)
+    idx = pa.array(codes, mask=codes < 0) if (codes < 0).any() else pa.array(codes)
+    return pa.table({"x": dictionary.take(idx)}).to_pandas()["x"]
+
+
+def _gather_strings(col: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``col`` taken at ``rows`` (positions), through its distinct values."""
+    import pyarrow as pa
+
+    if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
+        return pd.Series(col.to_numpy()[rows], dtype=col.dtype)
+    codes, uniq = pd.factorize(col, use_na_sentinel=True)
+    return _strings_at(pa.array(uniq.to_numpy(dtype=object), type=pa.large_string()),
+                       codes[rows])
+
+
+def _labels(codes: np.ndarray, names: list[str]) -> pd.Series:
+    import pyarrow as pa
+
+    return _strings_at(pa.array(names, type=pa.large_string()), codes)
+
+
 def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> pd.DataFrame:
+    """Contact × item (long), in the order of (wave | recording, contact id, item).
+
+    Built without a sort of the long table: contact ids are unique here (cross-file
+    conflicts were removed), so the order is the contact order times the sorted item
+    names; every column is gathered once with integer positions (strings through a
+    dictionary per column), so the cost is linear in contacts × items.
+    """
     meta = ["contact_id", "wave", "company", "role", "channel", "scenario", "evaluator"]
     if calibration:
         meta = ["recording_id", *meta]
-    defs = {}
+    defs: dict[str, list] = {}
     for it in cfg.grid.items:
         defs.setdefault(it.id, []).append(it)
-    frames = []
-    waves = df["wave"].to_numpy()
-    for iid in values.columns:
-        st = final[iid].to_numpy()
-        keep = np.zeros(len(df), dtype=bool)
-        scale = np.full(len(df), "", dtype=object)
-        dim = np.full(len(df), "", dtype=object)
+    n, cols = len(df), list(values.columns)
+    wcodes, wuniq = pd.factorize(df["wave"], use_na_sentinel=False)
+    keep = np.zeros((n, len(cols)), dtype=bool)
+    scale_names: list[str] = []
+    dim_names: list[str] = []
+    scale = np.zeros((n, len(cols)), dtype=np.int16)
+    dim = np.zeros((n, len(cols)), dtype=np.int16)
+    for j, iid in enumerate(cols):
         for d in defs[iid]:
-            m = np.array([d.valid_in(w) for w in waves]) if (d.valid_from or d.valid_to) else \
-                np.ones(len(df), bool)
-            keep |= m
-            scale[m], dim[m] = d.scale, d.dimension
-        part = contacts.loc[keep, meta].copy()
-        part["item"] = iid
-        part["dimension"] = dim[keep]
-        part["scale"] = scale[keep]
-        part["raw"] = df.loc[keep, f"r:{iid}"].to_numpy()
-        v = values[iid].to_numpy(dtype=float)[keep]
-        part["value"] = np.where(np.isinf(v), np.nan, v)
-        part["points"] = points[iid].to_numpy()[keep]
-        part["status"] = pd.Series(st[keep]).map(STATUS_LABELS).to_numpy()
-        part["applicable"] = np.isin(st[keep], [0, 2])
-        frames.append(part)
-    long = pd.concat(frames, ignore_index=True)
-    order = ["recording_id", "contact_id"] if calibration else ["wave", "contact_id"]
-    return long.sort_values([*order, "item"], kind="stable").reset_index(drop=True)
+            if d.valid_from or d.valid_to:
+                m = np.array([d.valid_in(w) for w in wuniq], dtype=bool)[wcodes]
+            else:
+                m = np.ones(n, dtype=bool)
+            keep[:, j] |= m
+            if d.scale not in scale_names:
+                scale_names.append(d.scale)
+            if d.dimension not in dim_names:
+                dim_names.append(d.dimension)
+            scale[m, j] = scale_names.index(d.scale)
+            dim[m, j] = dim_names.index(d.dimension)
+    if calibration:  # contacts come sorted by (wave, contact id); calibration needs recording
+        order = contacts[["recording_id", "contact_id"]].reset_index(drop=True)
+        perm = order.sort_values(["recording_id", "contact_id"], kind="stable").index.to_numpy()
+    else:
+        perm = np.arange(n)
+    item_order = np.array(sorted(range(len(cols)), key=lambda j: cols[j]), dtype=np.intp)
+    ci, jj = np.nonzero(keep[perm][:, item_order])  # contact-major, items sorted by name
+    ci, jj = perm[ci], item_order[jj]
+    flat = ci * len(cols) + jj  # position in the (contact, item) wide arrays
+    status_names = [STATUS_LABELS[k] for k in range(len(STATUS_LABELS))]
+    st = final.to_numpy().ravel()[flat]
+    jobs = {c: (lambda c=c: _gather_strings(contacts[c].reset_index(drop=True), ci))
+            for c in meta}
+    jobs["item"] = lambda: _labels(jj, cols)
+    jobs["dimension"] = lambda: _labels(dim.ravel()[flat], dim_names)
+    jobs["scale"] = lambda: _labels(scale.ravel()[flat], scale_names)
+    jobs["raw"] = lambda: _gather_raw(df, cols, flat)
+    jobs["status"] = lambda: _labels(st, status_names)
+    # the string columns are Arrow takes that release the GIL: build them side by side
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        done = {k: pool.submit(f) for k, f in jobs.items()}
+        strings = {k: f.result() for k, f in done.items()}
+    out = {c: strings[c] for c in meta}
+    for c in ("item", "dimension", "scale", "raw"):
+        out[c] = strings[c]
+    v = values.to_numpy(dtype=float).ravel()[flat]
+    out["value"] = np.where(np.isinf(v), np.nan, v)
+    out["points"] = points.to_numpy(dtype=float).ravel()[flat]
+    out["status"] = strings["status"]
+    out["applicable"] = (st == 0) | (st == 2)
+    return pd.DataFrame(out)
+
+
+def _gather_raw(df: pd.DataFrame, cols: list[str], flat: np.ndarray) -> pd.Series:
+    """The raw strings of (contact, item) pairs: one dictionary over all ``r:`` columns."""
+    import pyarrow as pa
+
+    codes = np.empty((len(df), len(cols)), dtype=np.int32)
+    uniques, offset = [], 0
+    for j, iid in enumerate(cols):
+        c, u = pd.factorize(df[f"r:{iid}"], use_na_sentinel=False)
+        codes[:, j] = c + offset
+        uniques.append(np.asarray(u, dtype=object))
+        offset += len(u)
+    dictionary = pa.array(np.concatenate(uniques) if uniques else np.array([], dtype=object),
+                          type=pa.large_string(), from_pandas=True)
+    return _strings_at(dictionary, codes.ravel()[flat])
 
 
 # --------------------------------------------------------------------------- writing
@@ -282,8 +427,12 @@ def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path) -> None:
     tables = {"contacts.parquet": result.contacts, "items.parquet": result.items,
               "calibration.parquet": result.calibration,
               "calibration_items.parquet": result.calibration_items}
-    for name, df in tables.items():
-        write_bytes(out / name, _parquet_bytes(df))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(tables), os.cpu_count() or 1)) as pool:
+        encoded = dict(zip(tables, pool.map(_parquet_bytes, tables.values()), strict=True))
+    for name in tables:  # encoded side by side (Arrow releases the GIL), written in order
+        write_bytes(out / name, encoded.pop(name))
     write_with(out / "quarantine.csv",
                lambda p: result.quarantine.to_csv(p, index=False, lineterminator="\n"))
     write_with(out / "reconciliation.csv",

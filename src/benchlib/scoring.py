@@ -78,6 +78,29 @@ def in_scope(item: Item, wave: np.ndarray, channel: np.ndarray, scenario: np.nda
     return ok
 
 
+class _Coded:
+    """Wave, channel and scenario as integer codes: :func:`in_scope` decided once per
+    distinct value and broadcast back, instead of comparing Python strings per contact."""
+
+    def __init__(self, wave: pd.Series, channel: pd.Series, scenario: pd.Series) -> None:
+        self.cols = []
+        for c in (wave, channel, scenario):
+            codes, uniques = pd.factorize(c, use_na_sentinel=False)
+            self.cols.append((codes, np.asarray(uniques, dtype=object)))
+
+    def in_scope(self, item: Item) -> np.ndarray:
+        (wc, wu), (cc, cu), (sc, su) = self.cols
+        ok = np.isin(cu, item.channels)[cc] & np.isin(su, item.scenarios)[sc]
+        if item.valid_from is not None or item.valid_to is not None:
+            w = np.ones(len(wu), dtype=bool)
+            if item.valid_from is not None:
+                w &= wu >= item.valid_from
+            if item.valid_to is not None:
+                w &= wu <= item.valid_to
+            ok &= w[wc]
+        return ok
+
+
 def score_contacts(
     values: pd.DataFrame,
     status: pd.DataFrame,
@@ -118,7 +141,7 @@ def score_contacts(
     ([62.5, nan], [1.0, 0.25], [True, False])
     """
     n = len(meta)
-    wave, channel, scenario = (meta[c].to_numpy(dtype=object) for c in ("wave", "channel", "scenario"))
+    coded = _Coded(*(meta[c] for c in ("wave", "channel", "scenario")))
     num, den, app_w = np.zeros(n), np.zeros(n), np.zeros(n)
     dim_num = {d: np.zeros(n) for d in dimensions}
     dim_den = {d: np.zeros(n) for d in dimensions}
@@ -128,7 +151,7 @@ def score_contacts(
     points = np.full((n, len(cols)), np.nan)
     final = np.full((n, len(cols)), OUT_OF_SCOPE, dtype="int8")
     for item in items:
-        scope = in_scope(item, wave, channel, scenario)
+        scope = coded.in_scope(item)
         if not scope.any():
             continue
         st = status[item.id].to_numpy()
@@ -147,8 +170,8 @@ def score_contacts(
         if item.knockout:
             fail = answered & (p <= _EPS)
             knocked |= fail
-            ko_names = np.where(fail, np.where(ko_names == "", item.id, ko_names + "," + item.id),
-                                ko_names)
+            hit = np.flatnonzero(fail)  # only the failing contacts get a (Python) string
+            ko_names[hit] = [item.id if k == "" else k + "," + item.id for k in ko_names[hit]]
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(app_w > 0, den / np.where(app_w > 0, app_w, 1.0), 0.0)
         enough = coverage >= min_coverage - _EPS

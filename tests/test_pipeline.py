@@ -201,3 +201,23 @@ def test_dimension_scores_missing_when_no_item_answered(study):
     c = study.contacts
     assert np.isnan(c.loc[c["channel"] == "call", "dim_mail_form"]).all()
     assert c.loc[c["channel"] == "mail", "dim_mail_form"].notna().mean() > 0.9
+
+
+@pytest.mark.parametrize(("content", "code", "message"), [
+    ('contact_id,column,value,reason,who\n"FH-1,politeness,4,x,y\n', 2,
+     "error: config/corrections.csv: (file): malformed CSV"),
+    ("contact_id,column,value,reason,who\nFH-202510-0008,friendliness,4,typo,AK\n", 2,
+     "error: config/corrections.csv: row 2.column: unknown column 'friendliness'"),
+    ("contact_id,column,value,reason,who\nFH-202510-0008,politeness,,typo,AK\n", 2,
+     "error: config/corrections.csv: row 2.value: must not be empty"),
+    ("contact_id,column,value,reason,who\nFH-209901-0001,politeness,4,typo,AK\n", 0,
+     "warning: config/corrections.csv: correction of FH-209901-0001.politeness changed nothing"),
+])
+def test_corrections_file_errors_and_warnings(tmp_path, content, code, message):
+    root = copy_project(tmp_path)
+    (root / "config" / "corrections.csv").write_text(content, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate", "--quiet"],
+                          env={**os.environ, "BENCHLIB_ROOT": str(root)}, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == code, proc.stderr
+    assert proc.stderr.startswith(message) and "Traceback" not in proc.stderr

@@ -87,6 +87,9 @@ def _clean(args: argparse.Namespace, write: bool = True) -> int:
             print(result.quarantine.groupby("reason").size().to_string())
         if len(result.corrections):
             print(f"\ncorrections applied: {len(result.corrections)}")
+    for r in result.unmatched_corrections.itertuples(index=False):
+        print(f"warning: config/corrections.csv: correction of {r.contact_id}.{r.column} "
+              "changed nothing: the contact id (or column) occurs in no export", file=sys.stderr)
     t = result.totals
     print(f"\nrows read {t['raw_rows']} = contacts {t['contacts']} + quarantined "
           f"{t['quarantined']} + duplicates dropped {t['duplicates_dropped']} + calibration "

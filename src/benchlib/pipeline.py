@@ -29,12 +29,12 @@ import pandas as pd
 from benchlib.atomic import write_bytes, write_text, write_with
 from benchlib.clean import QUARANTINE_COLUMNS, FileResult, clean_file
 from benchlib.config import StudyConfig, load_config
+from benchlib.corrections import load_corrections, unmatched
 from benchlib.errors import ConfigError, InputError, ReconciliationError
 from benchlib.privacy import name_pattern, pseudonym, pseudonym_key, scrub
 from benchlib.scoring import ANSWERED, STATUS_LABELS, score_contacts
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
-CORRECTION_COLUMNS = ["contact_id", "column", "value", "reason", "who"]
 
 
 @dataclass
@@ -49,6 +49,7 @@ class PipelineResult:
     files: list[FileResult]
     corrections: pd.DataFrame
     totals: dict[str, int] = field(default_factory=dict)
+    unmatched_corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def reconciled(self) -> bool:
@@ -82,23 +83,6 @@ def discover_sources(cfg: StudyConfig) -> list[tuple[Path, str, str]]:
     return found
 
 
-def load_corrections(cfg: StudyConfig) -> pd.DataFrame:
-    """The analysts' corrections file (config/corrections.csv), validated."""
-    path = cfg.root / "config" / "corrections.csv"
-    if not path.is_file():
-        return pd.DataFrame(columns=CORRECTION_COLUMNS)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
-    missing = [c for c in CORRECTION_COLUMNS if c not in df.columns]
-    if missing:
-        raise ConfigError("config/corrections.csv", "header", f"missing columns {missing}; "
-                          f"expected {', '.join(CORRECTION_COLUMNS)}")
-    for i, r in df.iterrows():
-        for c in CORRECTION_COLUMNS:
-            if not str(r[c]).strip():
-                raise ConfigError("config/corrections.csv", f"row {i + 2}.{c}", "must not be empty")
-    return df
-
-
 def run_pipeline(root: Path | str | None = None, write: bool = True,
                  today: date | None = None, out_dir: Path | None = None) -> PipelineResult:
     """Clean, score and (optionally) write the whole study. See module docstring."""
@@ -116,7 +100,8 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     quarantine = quarantine.sort_values(["source_file", "source_row", "column"], kind="stable")
     quarantine = quarantine[QUARANTINE_COLUMNS].reset_index(drop=True)
     corr = pd.DataFrame([c for r in results for c in r.corrections_applied])
-    result = PipelineResult(contacts, items, cal, cal_items, quarantine, results, corr)
+    result = PipelineResult(contacts, items, cal, cal_items, quarantine, results, corr,
+                            unmatched_corrections=unmatched(corrections, corr))
     _adjust_for_cross_file(result, quarantine_x, quarantine_c)
     result.totals = _totals(result)
     if not result.reconciled:

@@ -281,30 +281,29 @@ def _contact_table(cfg: StudyConfig, df: pd.DataFrame, scores: pd.DataFrame,
 
 
 def _strings_at(dictionary, codes: np.ndarray) -> pd.Series:
-    """A pandas ``str`` Series of ``dictionary[codes]`` (one Arrow take, no per-row Python;
-    a negative code is a missing value)."""
-    import pyarrow as pa
+    """A categorical Series of ``dictionary[codes]`` (a negative code is a missing value).
 
-    codes = codes.astype(np.int32 if len(dictionary) < 2**31 else np.int64, copy=False)
-    idx = pa.array(codes, mask=codes < 0) if (codes < 0).any() else pa.array(codes)
-    return pa.table({"x": dictionary.take(idx)}).to_pandas()["x"]
+    The item table repeats a few distinct strings millions of times; as categoricals they
+    cost an integer code per row instead of a string, in memory and in the Parquet file
+    (dictionary-encoded), and building them needs no per-row work.
+    """
+    values = np.asarray(dictionary.to_pylist() if hasattr(dictionary, "to_pylist")
+                        else dictionary, dtype=object)
+    dedup, cats = pd.factorize(values, use_na_sentinel=True)  # one category per string
+    remap = np.append(dedup, -1).astype(np.int64)
+    codes = np.asarray(codes, dtype=np.int64)
+    cat_codes = remap[np.where(codes < 0, len(values), codes)]
+    return pd.Series(pd.Categorical.from_codes(cat_codes, categories=pd.Index(cats)))
 
 
 def _gather_strings(col: pd.Series, rows: np.ndarray) -> pd.Series:
-    """``col`` taken at ``rows`` (positions), through its distinct values."""
-    import pyarrow as pa
-
-    if not (isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow"):
-        return pd.Series(col.to_numpy()[rows], dtype=col.dtype)
+    """``col`` taken at ``rows`` (positions), through its distinct values (categorical)."""
     codes, uniq = pd.factorize(col, use_na_sentinel=True)
-    return _strings_at(pa.array(uniq.to_numpy(dtype=object), type=pa.large_string()),
-                       codes[rows])
+    return _strings_at(np.asarray(uniq, dtype=object), codes[rows])
 
 
 def _labels(codes: np.ndarray, names: list[str]) -> pd.Series:
-    import pyarrow as pa
-
-    return _strings_at(pa.array(names, type=pa.large_string()), codes)
+    return _strings_at(np.asarray(names, dtype=object), codes)
 
 
 def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> pd.DataFrame:
@@ -366,6 +365,10 @@ def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> 
         done = {k: pool.submit(f) for k, f in jobs.items()}
         strings = {k: f.result() for k, f in done.items()}
     out = {c: strings[c] for c in meta}
+    # waves compare and sort chronologically (YYYY-MM): an ordered categorical over every
+    # configured wave, so analysts can write items.wave >= "2026-01" or items.wave.min()
+    waves = sorted(set(cfg.wave_ids) | set(out["wave"].cat.categories))
+    out["wave"] = out["wave"].cat.set_categories(waves, ordered=True)
     for c in ("item", "dimension", "scale", "raw"):
         out[c] = strings[c]
     v = values.to_numpy(dtype=float).ravel()[flat]
@@ -378,8 +381,6 @@ def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> 
 
 def _gather_raw(df: pd.DataFrame, cols: list[str], flat: np.ndarray) -> pd.Series:
     """The raw strings of (contact, item) pairs: one dictionary over all ``r:`` columns."""
-    import pyarrow as pa
-
     codes = np.empty((len(df), len(cols)), dtype=np.int32)
     uniques, offset = [], 0
     for j, iid in enumerate(cols):
@@ -387,8 +388,7 @@ def _gather_raw(df: pd.DataFrame, cols: list[str], flat: np.ndarray) -> pd.Serie
         codes[:, j] = c + offset
         uniques.append(np.asarray(u, dtype=object))
         offset += len(u)
-    dictionary = pa.array(np.concatenate(uniques) if uniques else np.array([], dtype=object),
-                          type=pa.large_string(), from_pandas=True)
+    dictionary = np.concatenate(uniques) if uniques else np.array([], dtype=object)
     return _strings_at(dictionary, codes.ravel()[flat])
 
 

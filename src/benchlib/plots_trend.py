@@ -80,10 +80,15 @@ def trend_figure(trend: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
                     lw=2.4 if shop else 1.3, ms=6 if shop else 4.5, capsize=2.5,
                     elinewidth=1, label=d["company_name"].iloc[0], zorder=3 if shop else 2)
     _training_lines(ax, trainings, training_label)
-    ax.set_xticks(range(len(waves)), list(waves))
-    ax.set_xlim(-0.6, len(waves) - 0.4)
     if ylim:
         ax.set_ylim(*ylim)
+    return _finish_wave_axis(fig, ax, waves, ylabel)
+
+
+def _finish_wave_axis(fig, ax, waves: Sequence[str], ylabel: str):
+    """Waves on the x axis, light grid, legend outside on the right: the trend figures' frame."""
+    ax.set_xticks(range(len(waves)), list(waves))
+    ax.set_xlim(-0.6, len(waves) - 0.4)
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", color="#e5e5e5", lw=0.8)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -109,13 +114,7 @@ def event_study_figure(es: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
     ax.plot(r["x"], r["estimate"], "o", mfc="white", mec=OKABE_ITO[0], ms=7,
             label=reference_label)
     _training_lines(ax, trainings, training_label)
-    ax.set_xticks(range(len(waves)), list(waves))
-    ax.set_xlim(-0.6, len(waves) - 0.4)
-    ax.set_ylabel(ylabel)
-    ax.grid(axis="y", color="#e5e5e5", lw=0.8)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
-    return fig
+    return _finish_wave_axis(fig, ax, waves, ylabel)
 
 
 @_styled

@@ -12,7 +12,9 @@ b'hello'
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import os
 import re
 import tempfile
@@ -55,6 +57,35 @@ def write_bytes(target: Path | str, data: bytes) -> None:
 def write_text(target: Path | str, text: str, encoding: str = "utf-8") -> None:
     """Atomically write text (``\\n`` line ends)."""
     write_bytes(target, text.encode(encoding))
+
+
+def write_json(target: Path | str, data: dict) -> None:
+    """Atomic, deterministic JSON: sorted keys, indent 2, UTF-8, NaN written as null.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.json"
+    >>> write_json(p, {"b": float("nan"), "a": (1, 2)}); p.read_text()
+    '{\n  "a": [\n    1,\n    2\n  ],\n  "b": null\n}\n'
+    """
+    write_text(target, json.dumps(_clean_json(data), indent=2, sort_keys=True,
+                                  ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _clean_json(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _clean_json(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean_json(v) for v in x]
+    if isinstance(x, float) and x != x:
+        return None
+    if hasattr(x, "item") and not isinstance(x, (str, bytes)):
+        return _clean_json(x.item())
+    return x
+
+
+def sha256_file(path: Path | str) -> str:
+    """Hex SHA-256 of a file's bytes (input hashes in manifests, provenance, check-raw)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def write_with(target: Path | str, writer: Callable[[Path], Any]) -> None:

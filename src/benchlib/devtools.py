@@ -13,11 +13,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+from benchlib.atomic import sha256_file
 
 
 def notebook_problems(nb: dict) -> list[str]:
@@ -65,7 +66,7 @@ def check_raw(root: Path) -> int:
         inner = Path(rel).relative_to("data/raw").as_posix()
         if inner in ("example_truth.json", "README.md") or not path.is_file():
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = sha256_file(path)
         if known.get(inner) != digest:
             bad.append(rel)
     for rel in bad:

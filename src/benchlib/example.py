@@ -29,7 +29,6 @@ scored by :mod:`benchlib.scoring`.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchlib.atomic import save_workbook, write_bytes, write_text
+from benchlib.atomic import save_workbook, sha256_file, write_bytes, write_json
 from benchlib.comparable import comparable_contacts
 from benchlib.config import Item, StudyConfig, load_config
 from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE, score_contacts
@@ -516,10 +515,9 @@ def generate_example(root: Path | str | None = None, seed: int = SEED,
     write_bytes(path, _csv_bytes(header, rows, "utf-8-sig"))
     written.append(path)
     truth = compute_truth(cfg, d, seed=seed, scale=truth_scale)
-    truth["files"] = {p.relative_to(raw).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                      for p in written}
+    truth["files"] = {p.relative_to(raw).as_posix(): sha256_file(p) for p in written}
     truth_path = raw / "example_truth.json"
-    write_text(truth_path, json.dumps(truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_json(truth_path, truth)
     written.append(truth_path)
     return written
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import fnmatch
 import io
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchlib.atomic import write_bytes, write_text, write_with
+from benchlib.atomic import sha256_file, write_bytes, write_json, write_with
 from benchlib.clean import QUARANTINE_COLUMNS, FileResult, clean_file
 from benchlib.config import StudyConfig, load_config
 from benchlib.corrections import load_corrections, unmatched
@@ -427,11 +426,6 @@ def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path) -> None:
     write_with(out / "corrections_applied.csv",
                lambda p: corr.to_csv(p, index=False, lineterminator="\n"))
     manifest = {"config_sha256": cfg.sha256, "totals": result.totals,
-                "inputs": {f.file: _sha256(cfg.root / f.file) for f in result.files}}
-    write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+                "inputs": {f.file: sha256_file(cfg.root / f.file) for f in result.files}}
+    write_json(out / "manifest.json", manifest)
 
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -12,8 +12,6 @@ leaves the previous report in place.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import platform
 import shutil
@@ -255,28 +253,3 @@ def _remove_stale_builds(reports: Path, wave: str) -> None:
         pid = p.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(p, ignore_errors=True)
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def write_json(path: Path, data: dict) -> None:
-    """Atomic, deterministic JSON (sorted keys, no NaN: NaN → null)."""
-    from benchlib.atomic import write_text
-
-    write_text(path, json.dumps(_clean_json(data), indent=2, sort_keys=True,
-                                ensure_ascii=False, allow_nan=False) + "\n")
-
-
-def _clean_json(x):
-    if isinstance(x, dict):
-        return {str(k): _clean_json(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean_json(v) for v in x]
-    if isinstance(x, float) and x != x:
-        return None
-    if hasattr(x, "item") and not isinstance(x, (str, bytes)):
-        return _clean_json(x.item())
-    return x

@@ -230,7 +230,7 @@ class WaveResults:
 
 def write_results_json(results: WaveResults, path: Path | str) -> None:
     """Write ``results.to_json_dict()`` atomically (sorted keys, NaN → null)."""
-    from benchlib.report import write_json
+    from benchlib.atomic import write_json
 
     write_json(Path(path), results.to_json_dict())
 

@@ -91,17 +91,28 @@ class Study:
         c = self.contacts[self.contacts["wave"] == wave]
         return c[c["scored"]] if scored_only else c
 
+    @cached_property
+    def _comparable_cache(self) -> dict:
+        return {}
+
     def comparable(self, waves) -> tuple[pd.DataFrame, object]:
         """Contacts of ``waves`` scored on their comparable core (see benchlib.comparable).
 
         ``total``/``dim_*`` are core scores, ``full_total``/``full_dim_*`` the full grid;
-        the second value is the :class:`~benchlib.comparable.CoreItems` used.
+        the second value is the :class:`~benchlib.comparable.CoreItems` used. Computed once
+        per set of waves (a wave report asks for the same pair twice, a trend report for
+        the same series twice); each call gets its own (copy-on-write) frame.
         """
         from benchlib.comparable import comparable_contacts
 
-        for w in waves:
+        key = tuple(sorted(waves))
+        for w in key:
             self.config.wave(w)
-        return comparable_contacts(self.contacts, self.items, self.config, waves)
+        if key not in self._comparable_cache:
+            self._comparable_cache[key] = comparable_contacts(self.contacts, self.items,
+                                                              self.config, key)
+        contacts, core = self._comparable_cache[key]
+        return contacts.copy(deep=False), core
 
     def truth(self) -> dict:
         """The planted effects of the example study (data/raw/example_truth.json)."""

@@ -78,11 +78,9 @@ def comparable_core(cfg: StudyConfig, waves: Sequence[str]) -> CoreItems:
 def _compare_versions(defs: list[Item]) -> tuple[str | None, bool]:
     used_mapping = False
     for old, new in zip(defs, defs[1:], strict=False):
-        if new is old or new.scoring_key() == old.scoring_key():
+        diff = [] if new is old else old.scoring_differences(new)
+        if not diff:
             continue
-        diff = [f for f, a, b in zip(("dimension", "channels", "scenarios", "scale", "direction",
-                                      "weight", "knockout", "thresholds"),
-                                     old.scoring_key(), new.scoring_key(), strict=True) if a != b]
         if diff == ["scale"] and new.core_mapping is not None:
             used_mapping = True
             continue

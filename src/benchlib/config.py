@@ -30,6 +30,9 @@ CORE_COLUMNS = ("contact_id", "wave", "contact_date", "channel", "scenario", "co
                 "evaluator")
 OPTIONAL_COLUMNS = ("agent_name", "comment", "recording_id")
 WAVE_RE = re.compile(r"^\d{4}-\d{2}$")
+# the fields of an item definition that change how it scores (labels and validity do not)
+SCORING_FIELDS = ("dimension", "scale", "direction", "weight", "knockout", "channels",
+                  "scenarios", "thresholds")
 
 
 def normalise_token(text: str) -> str:
@@ -92,8 +95,16 @@ class Item:
 
     def scoring_key(self) -> tuple:
         """What makes two definitions score identically (labels and validity aside)."""
-        return (self.dimension, self.channels, self.scenarios, self.scale, self.direction,
-                self.weight, self.knockout, self.thresholds)
+        return tuple(getattr(self, f) for f in SCORING_FIELDS)
+
+    def scoring_differences(self, other: Item) -> list[str]:
+        """The :data:`SCORING_FIELDS` in which ``other`` differs from this definition.
+
+        >>> a = Item("x", "d", "", "", ("call",), ("s",), "yes_no")
+        >>> a.scoring_differences(Item("x", "d", "", "", ("call",), ("s",), "likert5", weight=2))
+        ['scale', 'weight']
+        """
+        return [f for f in SCORING_FIELDS if getattr(self, f) != getattr(other, f)]
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,6 @@ __all__ = [
 ]
 
 # fields of an item definition whose change between two waves breaks comparability
-_COMPARED_FIELDS = ("dimension", "scale", "direction", "weight", "knockout", "channels",
-                    "scenarios", "thresholds")
-
-
 def waves_up_to(config: StudyConfig, wave: str) -> list[str]:
     """Configured waves from the first up to and including ``wave`` (unknown wave raises)."""
     config.wave(wave)
@@ -219,7 +215,7 @@ def grid_changes(config: StudyConfig, up_to: str | None = None) -> pd.DataFrame:
                 change, detail, ref = "dropped", "", old
             else:
                 diffs = [f"{f}: {_describe(old, f)} → {_describe(new, f)}"
-                         for f in _COMPARED_FIELDS if getattr(old, f) != getattr(new, f)]
+                         for f in old.scoring_differences(new)]
                 if not diffs:
                     continue
                 change, detail, ref = "changed", "; ".join(diffs), new

@@ -93,10 +93,6 @@ class Item:
         return (self.valid_from is None or wave >= self.valid_from) and (
             self.valid_to is None or wave <= self.valid_to)
 
-    def scoring_key(self) -> tuple:
-        """What makes two definitions score identically (labels and validity aside)."""
-        return tuple(getattr(self, f) for f in SCORING_FIELDS)
-
     def scoring_differences(self, other: Item) -> list[str]:
         """The :data:`SCORING_FIELDS` in which ``other`` differs from this definition.
 

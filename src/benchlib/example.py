@@ -41,7 +41,7 @@ import pandas as pd
 from benchlib.atomic import save_workbook, sha256_file, write_bytes, write_json
 from benchlib.comparable import comparable_contacts
 from benchlib.config import Item, StudyConfig, load_config
-from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE, score_contacts
+from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE, in_scope, score_contacts
 
 SEED = 20260426
 SUBJECTIVE = ("yes_partly_no", "likert5", "grade6", "scale10")
@@ -183,8 +183,6 @@ def simulate_values(cfg: StudyConfig, d: ExampleDesign, frame: pd.DataFrame,
     values = pd.DataFrame(np.nan, index=frame.index, columns=ids)
     status = pd.DataFrame(MISSING, index=frame.index, columns=ids, dtype="int8")
     for item in cfg.grid.items:
-        from benchlib.scoring import in_scope
-
         scope = in_scope(item, wave, chan, scen)
         if not scope.any() or item.scale in ("seconds", "hours"):
             continue

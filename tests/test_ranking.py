@@ -1,0 +1,164 @@
+"""benchlib.ranking: honest rank ranges on constructed cases whose answer can be checked by hand
+(clear order, all tied, partial ties, a company below min_n), the Games–Howell path on raw
+contacts, and a null simulation: identical companies are (almost) never put in an order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchlib.ranking import (
+    RANKING_COLUMNS,
+    rank_companies,
+    rank_from_pairs,
+    rank_intervals,
+    ranking_sentence,
+)
+
+
+def _summary(rows):
+    return pd.DataFrame(rows, columns=["company", "n", "mean", "ci_low", "ci_high"])
+
+
+def _ranks(r):
+    return {row.company: (row.rank_best, row.rank_worst, sorted(row.tied_with))
+            for row in r.itertuples() if row.ranked}
+
+
+def test_clear_order():
+    # intervals [76,84], [61,69], [46,54]: pairwise disjoint -> one strict order
+    s = _summary([("b", 30, 65.0, 61.0, 69.0), ("a", 30, 80.0, 76.0, 84.0),
+                  ("c", 30, 50.0, 46.0, 54.0)])
+    r = rank_intervals(s)
+    assert list(r.columns) == RANKING_COLUMNS
+    assert r["company"].tolist() == ["a", "b", "c"]  # best first
+    assert _ranks(r) == {"a": (1, 1, []), "b": (2, 2, []), "c": (3, 3, [])}
+    assert r.loc[0, "ahead_of"] == ["b", "c"] and r.loc[2, "behind"] == ["a", "b"]
+    assert (r["of"] == 3).all() and (r["basis"] == "ci_overlap").all()
+
+
+def test_all_tied():
+    # every interval contains 70: nobody is separated from anybody
+    s = _summary([("a", 12, 72.0, 64.0, 80.0), ("b", 12, 70.0, 62.0, 78.0),
+                  ("c", 12, 68.0, 60.0, 76.0), ("d", 12, 69.0, 61.0, 77.0)])
+    r = rank_intervals(s)
+    assert r["company"].tolist() == ["a", "b", "d", "c"]  # listed by mean, but …
+    assert _ranks(r) == {"a": (1, 4, ["b", "c", "d"]), "b": (1, 4, ["a", "c", "d"]),
+                         "c": (1, 4, ["a", "b", "d"]), "d": (1, 4, ["a", "b", "c"])}
+    assert ranking_sentence(r, "a", {"a": "A", "b": "B", "c": "C", "d": "D"}, "en") == (
+        "A ranks 1st to 4th of 4, tied with B, D and C; the data do not support an order "
+        "between them.")
+
+
+def test_partial_ties_interval_order():
+    # a [80,90] is above everybody; b [70,78] overlaps c [66,74] but is above d [55,65];
+    # c overlaps b and d ([66,74] vs [55,65]: 66 > 65 -> separated), so:
+    #   a: 1-1; b: ahead of d, tied with c -> 2-3; c: 2-3 tied with b; d: 4-4
+    s = _summary([("a", 40, 85.0, 80.0, 90.0), ("b", 40, 74.0, 70.0, 78.0),
+                  ("c", 40, 70.0, 66.0, 74.0), ("d", 40, 60.0, 55.0, 65.0)])
+    r = rank_intervals(s)
+    assert _ranks(r) == {"a": (1, 1, []), "b": (2, 3, ["c"]), "c": (2, 3, ["b"]),
+                         "d": (4, 4, [])}
+    # a chain that is not transitive: x [60,70] ~ y [68,78] ~ z [76,86], but x < z
+    s = _summary([("x", 20, 65.0, 60.0, 70.0), ("y", 20, 73.0, 68.0, 78.0),
+                  ("z", 20, 81.0, 76.0, 86.0)])
+    r = rank_intervals(s)
+    assert _ranks(r) == {"z": (1, 2, ["y"]), "y": (1, 3, ["x", "z"]), "x": (2, 3, ["y"])}
+    names = {"x": "X", "y": "Y", "z": "Z"}
+    assert ranking_sentence(r, "y", names, "de") == (
+        "Y liegt auf Platz 1 bis 3 von 3, gleichauf mit Z und X; die Daten stützen keine "
+        "Reihenfolge zwischen ihnen.")
+
+
+def test_small_company_not_ranked():
+    # e has the highest mean but only 6 contacts (< min_n 10): listed last, not ranked
+    s = _summary([("a", 30, 80.0, 76.0, 84.0), ("b", 30, 65.0, 61.0, 69.0),
+                  ("e", 6, 95.0, 90.0, 99.0)])
+    r = rank_intervals(s, min_n=10)
+    assert r["company"].tolist() == ["a", "b", "e"]
+    e = r.set_index("company").loc["e"]
+    assert not e["ranked"] and pd.isna(e["rank_best"]) and e["tied_with"] == []
+    assert _ranks(r) == {"a": (1, 1, []), "b": (2, 2, [])}
+    assert (r.loc[r["ranked"], "of"] == 2).all()
+    assert ranking_sentence(r, "e", {"e": "E"}, "en") == (
+        "E is not ranked: too few contacts (n = 6) for a comparison.")
+    # only one company left with enough contacts: no ranking at all
+    r1 = rank_intervals(s, min_n=25 + 10)
+    assert not r1["ranked"].any()
+    assert ranking_sentence(r1, "a", {"a": "A"}, "en").startswith("No ranking is possible")
+
+
+def test_rank_from_pairs_uses_adjusted_intervals_only():
+    # means say a > b > c, but only a - c is supported by the adjusted intervals
+    s = _summary([("a", 40, 80.0, 76.0, 84.0), ("b", 40, 72.0, 68.0, 76.0),
+                  ("c", 40, 65.0, 61.0, 69.0)])
+    pairs = pd.DataFrame({"A": ["b", "c", "a"], "B": ["a", "a", "b"],
+                          "ci_low": [-17.0, -21.0, -1.0], "ci_high": [1.0, -9.0, 17.0]})
+    # pair (b, c) absent -> not separated; (c, a) has interval below 0 -> a ahead of c
+    r = rank_from_pairs(s, pairs, basis="mixed_model")
+    assert _ranks(r) == {"a": (1, 2, ["b"]), "b": (1, 3, ["a", "c"]), "c": (2, 3, ["b"])}
+    assert (r["basis"] == "mixed_model").all()
+
+
+def test_rank_companies_games_howell_on_contacts():
+    # a: 90/92 alternating, b: 50/52, c: 70/72 (SD 1.04 each, n 12): every pair differs by
+    # >= 20 points with SE ~0.43 -> a strict order; d has 5 contacts -> not ranked
+    d = pd.DataFrame({"company": np.repeat(["a", "b", "c", "d"], [12, 12, 12, 5]),
+                      "total": [90.0, 92] * 6 + [50.0, 52] * 6 + [70.0, 72] * 6
+                      + [99.0] * 5})
+    d.loc[len(d)] = {"company": "b", "total": np.nan}  # unscored contact: dropped
+    r = rank_companies(d)
+    assert r["company"].tolist() == ["a", "c", "b", "d"]
+    assert _ranks(r) == {"a": (1, 1, []), "c": (2, 2, []), "b": (3, 3, [])}
+    assert r.set_index("company").loc["a", "mean"] == pytest.approx(91.0)
+    assert r.set_index("company").loc["b", "n"] == 12
+    assert (r["basis"] == "games_howell").all()
+    # identical companies are tied on both bases
+    same = pd.DataFrame({"company": np.repeat(["a", "b"], 12), "total": [60.0, 80] * 12})
+    for basis in ("games_howell", "ci_overlap"):
+        assert _ranks(rank_companies(same, basis=basis)) == {"a": (1, 2, ["b"]),
+                                                             "b": (1, 2, ["a"])}
+    with pytest.raises(ValueError, match="basis"):
+        rank_companies(same, basis="means")
+
+
+def test_ci_overlap_is_stricter_than_games_howell():
+    # two companies 5.5 points apart, SD 10, n 40: the Games–Howell interval of the
+    # difference excludes 0, the two 95 % intervals of the means still overlap
+    rng = np.random.default_rng(3)
+    a = rng.normal(0, 1, 40)
+    a = (a - a.mean()) / a.std(ddof=1)
+    d = pd.DataFrame({"company": np.repeat(["a", "b"], 40),
+                      "total": np.concatenate([75.5 + 10 * a, 70 + 10 * a])})
+    gh = rank_companies(d, basis="games_howell")
+    ov = rank_companies(d, basis="ci_overlap")
+    assert _ranks(gh) == {"a": (1, 1, []), "b": (2, 2, [])}
+    assert _ranks(ov) == {"a": (1, 2, ["b"]), "b": (1, 2, ["a"])}
+    # by hand: with K = 2 the Bonferroni intervals have level 97.5 %, half-width
+    # t(0.9875, 39) * 10 / sqrt(40) = 3.686, so [71.81, 79.19] and [66.31, 73.69] overlap;
+    # the difference's half-width is q(0.95, 2, 78) / sqrt(2) * sqrt(2) * 1.581 =
+    # 1.991 * 2.236 = 4.45 < 5.5
+    row = ov.set_index("company")
+    assert row.loc["a", "ci_low"] == pytest.approx(75.5 - 3.686, abs=1e-3)
+    assert row.loc["b", "ci_high"] == pytest.approx(70 + 3.686, abs=1e-3)
+
+
+@pytest.mark.slow
+def test_null_study_claims_no_order():
+    # five identical companies (bounded, skewed scores with knockout zeros), 200 studies: an
+    # order is claimed only where two Bonferroni intervals (99 % each for K = 5) do not
+    # overlap, so a study with any order claimed is rare (target <= 5 %, Monte-Carlo SE at
+    # 5 %: 1.5 %). Without the Bonferroni step 13 of these 200 studies (6.5 %) claimed one.
+    # (Games–Howell is simultaneous by construction; its studentized-range quantiles take
+    # seconds per study, too slow to simulate here.)
+    rng = np.random.default_rng(20261201)
+    reps, claims = 200, 0
+    for _ in range(reps):
+        n = rng.integers(15, 40, 5)
+        score = 100 * rng.beta(5, 2, n.sum())
+        score[rng.random(n.sum()) < 0.08] = 0.0
+        d = pd.DataFrame({"company": np.repeat(list("abcde"), n), "total": score})
+        r = rank_companies(d, basis="ci_overlap")
+        claims += int(any(len(x) for x in r["ahead_of"]))
+    assert claims / reps <= 0.05

@@ -69,9 +69,11 @@ def last_training(config: StudyConfig, wave: str) -> Training | None:
     ``trainings_before``), or None when the study has had no training yet.
 
     >>> from benchlib.config import load_config
-    >>> tr = last_training(load_config(), "2026-10")
-    >>> tr.addresses, last_training(load_config(), "2025-07")
-    (('closing',), None)
+    >>> cfg = load_config()
+    >>> last_training(cfg, cfg.wave_ids[-1]).date < cfg.wave(cfg.wave_ids[-1]).start
+    True
+    >>> last_training(cfg, cfg.wave_ids[0]) is None  # the example's first wave had none
+    True
     """
     config.wave(wave)
     held = [t for w in config.waves if w.id <= wave for t in w.trainings_before]
@@ -84,8 +86,12 @@ def addressed_items(config: StudyConfig, wave: str,
     addresses — by item id or through its dimension — in grid order.
 
     >>> from benchlib.config import load_config
-    >>> addressed_items(load_config(), "2026-10")[:2]
-    ['buying_signal', 'closing_attempt']
+    >>> cfg = load_config()
+    >>> wave = cfg.wave_ids[-1]
+    >>> targets = last_training(cfg, wave).addresses
+    >>> items = {i.id: i for i in cfg.grid.items_for_wave(wave)}
+    >>> all(i in targets or items[i].dimension in targets for i in addressed_items(cfg, wave))
+    True
     """
     training = last_training(config, wave) if training is None else training
     if training is None:

@@ -47,8 +47,7 @@ def test_all_tied():
     assert _ranks(r) == {"a": (1, 4, ["b", "c", "d"]), "b": (1, 4, ["a", "c", "d"]),
                          "c": (1, 4, ["a", "b", "d"]), "d": (1, 4, ["a", "b", "c"])}
     assert ranking_sentence(r, "a", {"a": "A", "b": "B", "c": "C", "d": "D"}, "en") == (
-        "A ranks 1st to 4th of 4, tied with B, D and C; the data do not support an order "
-        "between them.")
+        "A is tied with all 3 other companies: the data do not support any order among them.")
 
 
 def test_partial_ties_interval_order():
@@ -66,9 +65,10 @@ def test_partial_ties_interval_order():
     r = rank_intervals(s)
     assert _ranks(r) == {"z": (1, 2, ["y"]), "y": (1, 3, ["x", "z"]), "x": (2, 3, ["y"])}
     names = {"x": "X", "y": "Y", "z": "Z"}
-    assert ranking_sentence(r, "y", names, "de") == (
-        "Y liegt auf Platz 1 bis 3 von 3, gleichauf mit Z und X; die Daten stützen keine "
-        "Reihenfolge zwischen ihnen.")
+    assert ranking_sentence(r, "x", names, "de") == (
+        "X liegt auf Platz 2 bis 3 von 3: hinter Z; gleichauf mit Y (die Daten stützen keine "
+        "Reihenfolge zwischen ihnen).")
+    assert ranking_sentence(r, "y", names, "en").startswith("Y is tied with all 2 other")
 
 
 def test_small_company_not_ranked():
@@ -142,6 +142,21 @@ def test_ci_overlap_is_stricter_than_games_howell():
     row = ov.set_index("company")
     assert row.loc["a", "ci_low"] == pytest.approx(75.5 - 3.686, abs=1e-3)
     assert row.loc["b", "ci_high"] == pytest.approx(70 + 3.686, abs=1e-3)
+
+
+def test_example_wave_where_the_shop_starts_below_the_market(study):
+    # 2025-07: the shop is planted below the market; Games–Howell separates it from the two
+    # leaders only, so it ranks 3rd to 5th, tied with the other two
+    r = rank_companies(study.wave_contacts("2025-07"))
+    shop = r.set_index("company").loc["voltera"]
+    assert (shop["rank_best"], shop["rank_worst"], shop["of"]) == (3, 5, 5)
+    assert sorted(shop["behind"]) == ["brandt", "elektroland"]
+    assert sorted(shop["tied_with"]) == ["funkturm", "kabelkraft"]
+    assert shop["n"] == 80 and shop["mean"] == pytest.approx(63.635, abs=1e-3)
+    names = {c.id: c.name for c in study.config.companies}
+    assert ranking_sentence(r, "voltera", names, "en") == (
+        "Voltera ranks 3rd to 5th of 5: behind Elektroland Nord and Technikhaus Brandt; tied "
+        "with Kabelkraft and Funkturm Direkt (the data do not support an order between them).")
 
 
 @pytest.mark.slow

@@ -235,19 +235,21 @@ def _join(names: list[str], lang: str) -> str:
 
 def ranking_sentence(ranking: pd.DataFrame, company: str, names: Mapping[str, str],
                      lang: str = "de") -> str:
-    """One sentence on where ``company`` ranks: its rank range and whom it is tied with.
+    """One sentence on where ``company`` ranks: its rank range, whom it is behind or ahead of,
+    and whom it is tied with.
 
     ``names`` maps company ids to the labels to show (display names, or anonymous labels in
     the workshop pack). Texts: ``texts/ranking.yaml``.
 
-    >>> s = pd.DataFrame({"company": ["a", "b", "c"], "n": [30, 30, 30],
-    ...                   "mean": [80.0, 70.0, 68.0], "ci_low": [76.0, 66.0, 64.0],
-    ...                   "ci_high": [84.0, 74.0, 72.0]})
+    >>> s = pd.DataFrame({"company": ["a", "b", "c", "d"], "n": [30, 30, 30, 30],
+    ...                   "mean": [80.0, 70.0, 68.0, 50.0], "ci_low": [76.0, 66.0, 64.0, 46.0],
+    ...                   "ci_high": [84.0, 74.0, 72.0, 54.0]})
     >>> r = rank_intervals(s)
-    >>> ranking_sentence(r, "b", {"a": "Alpha", "b": "Beta", "c": "Gamma"}, "en")
-    'Beta ranks 2nd to 3rd of 3, tied with Gamma; the data do not support an order between them.'
-    >>> ranking_sentence(r, "a", {"a": "Alpha", "b": "Beta", "c": "Gamma"}, "de")
-    'Alpha liegt auf Platz 1 von 3, vor Beta und Gamma.'
+    >>> names = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta"}
+    >>> ranking_sentence(r, "b", names, "en")
+    'Beta ranks 2nd to 3rd of 4: behind Alpha; ahead of Delta; tied with Gamma (the data do not support an order between them).'
+    >>> ranking_sentence(r, "a", names, "de")
+    'Alpha liegt auf Platz 1 von 4: vor Beta, Gamma und Delta.'
     """
     from benchlib.i18n import t
 
@@ -258,15 +260,17 @@ def ranking_sentence(ranking: pd.DataFrame, company: str, names: Mapping[str, st
             return t("rk_none_ranked", lang, name=name)
         return t("rk_not_ranked", lang, name=name, n=int(row["n"]))
     best, worst, of = int(row["rank_best"]), int(row["rank_worst"]), int(row["of"])
-    label = [names.get(c, c) for c in row["tied_with"]]
+    if len(row["tied_with"]) == of - 1:
+        return t("rk_all_tied", lang, name=name, others=of - 1)
+    parts = []
+    for key, col in (("rk_behind", "behind"), ("rk_ahead", "ahead_of"), ("rk_tied", "tied_with")):
+        if len(row[col]):
+            parts.append(t(key, lang, names=_join([names.get(c, c) for c in row[col]], lang)))
     if best == worst:
-        ahead = [names.get(c, c) for c in row["ahead_of"]]
-        if ahead:
-            return t("rk_exact_ahead", lang, name=name, rank=_ordinal(best, lang), of=of,
-                     ahead=_join(ahead, lang))
-        return t("rk_exact", lang, name=name, rank=_ordinal(best, lang), of=of)
+        return t("rk_exact", lang, name=name, rank=_ordinal(best, lang), of=of,
+                 relations="; ".join(parts))
     return t("rk_range", lang, name=name, best=_ordinal(best, lang), worst=_ordinal(worst, lang),
-             of=of, tied=_join(label, lang))
+             of=of, relations="; ".join(parts))
 
 
 def _ordinal(n: int, lang: str) -> str:

@@ -173,3 +173,44 @@ def test_train_next_on_the_example(study):
     # 12/33 at the shop against 30/39 at the best competitor
     assert cb["shop"] == pytest.approx(100 * 12 / 33) and cb["best_value"] == pytest.approx(
         100 * 30 / 39)
+
+
+@pytest.mark.parametrize("shape", ["call_only", "one_scenario", "two_competitors", "nothing"])
+def test_adapts_to_what_a_study_has(study, shape):
+    """Call only, one scenario, two competitors, no data: every part of the pack still comes
+    out, and a part without data is empty (the pack then prints its one sentence)."""
+    from benchlib import workshop
+
+    cfg = study.config
+    it = study.items[study.items["wave"] == "2025-07"]  # before any training
+    keep = {"call_only": it["channel"] == "call",
+            "one_scenario": it["scenario"] == next(iter(cfg.scenarios)),
+            "two_competitors": it["company"].isin([cfg.shop.id, "brandt", "funkturm"]),
+            "nothing": it["company"] == "nobody"}[shape]
+    s = SimpleNamespace(config=cfg, items=it[keep])
+    gaps = focus.shop_vs_best(s, "2025-07")
+    nxt = focus.train_next(s, "2025-07", gaps=gaps)
+    strong = focus.strengths(s, "2025-07", gaps=gaps)
+    cells = focus.weakest_cells(s, "2025-07", items=list(nxt["item"]))
+    tr = focus.last_training(cfg, "2025-07")
+    addressed = focus.addressed_items(cfg, "2025-07", tr)
+    lines = workshop.summary_lines(cfg, "2025-07", gaps, strong, tr, addressed, "en")
+    assert "There has been no training in this study yet." in lines
+    head = workshop.headline(cfg, nxt, strong, "en")
+    labels = workshop.competitor_labels(cfg, "2025-07", "en")
+    workshop.gaps_display(nxt, cfg, labels, "en")
+    workshop.role_play_prompts(cfg, cells, "en")
+    if shape == "nothing":
+        assert gaps.empty and nxt.empty and strong.empty and cells.empty
+        assert head.startswith("In this wave no item has enough contacts")
+        assert lines[-1].endswith("items not compared: too few contacts at Voltera or at the "
+                                  "competitors.")
+        return
+    assert len(nxt) == 3 and head.startswith("Train next: ")
+    mail_items = {i.id for i in cfg.grid.items if i.channels == ("mail",)}
+    if shape == "call_only":
+        assert not mail_items & set(gaps["item"])
+    if shape == "two_competitors":
+        assert set(gaps["best"]) <= {"brandt", "funkturm"}
+    if shape == "one_scenario":
+        assert set(cells["scenario"]) <= {next(iter(cfg.scenarios))}

@@ -33,7 +33,7 @@ from benchlib.errors import ConfigError, InputError, ReconciliationError
 from benchlib.privacy import name_pattern, pseudonym, pseudonym_key, scrub
 from benchlib.scoring import ANSWERED, STATUS_LABELS, score_contacts
 
-EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 
 
 @dataclass

@@ -94,6 +94,8 @@ def _profile(d: _Design, theta: float) -> dict[str, Any]:
     inv = np.linalg.inv(xwx)
     beta = inv @ xwy
     sigma2 = (ywy - beta @ xwy) / (n - p)
+    if not sigma2 > 0:
+        raise ValueError("residual variance is 0: the fixed effects fit the data exactly")
     logdet = np.sum(np.log1p(d.n_g * theta)) + np.linalg.slogdet(xwx)[1]
     reml = -0.5 * ((n - p) * (np.log(2 * np.pi * sigma2) + 1) + logdet)
     return {"beta": beta, "sigma2": float(sigma2), "reml": float(reml), "inv": inv, "c": c}
@@ -108,7 +110,7 @@ def reml_criterion(data: pd.DataFrame, formula: str, group: str, theta: float) -
     --------
     >>> d = pd.DataFrame({"y": [1.0, 2, 3, 4, 6, 5], "g": list("aabbcc")})
     >>> round(reml_criterion(d, "y ~ 1", "g", 0.0), 4)
-    -9.6542
+    -11.1225
     """
     return _profile(_design(data, formula, group), float(theta))["reml"]
 
@@ -165,6 +167,9 @@ def fit_random_intercept(
     (True, 0.0, True)
     """
     d = _design(data, formula, group)
+    if d.X.shape[0] <= d.X.shape[1] or np.linalg.matrix_rank(d.X) < d.X.shape[1]:
+        raise ValueError(f"mixed model {formula!r} | {group}: {d.X.shape[0]} rows for "
+                         f"{d.X.shape[1]} fixed effects (need more rows and a full-rank design)")
     rows, models = [], {}
     for opt in optimizers:
         try:

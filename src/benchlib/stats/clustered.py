@@ -30,7 +30,7 @@ from ._common import (
 )
 
 __all__ = ["DesignDiagnostics", "design_diagnostics", "cluster_contrast", "clustered_comparison",
-           "VCOV_TYPES"]
+           "shop_vs_market", "VCOV_TYPES"]
 
 VCOV_TYPES = ("CR2", "CR1", "CR3")
 NESTED_PURITY: float = 0.8
@@ -221,8 +221,10 @@ def clustered_comparison(
     Returns
     -------
     DataFrame
-        ``shop, competitor, n_shop, n_comp, diff, se, t, df, ci_low, ci_high, p, p_holm,
-        tested, method, n_clusters`` (``competitor`` is ``"__market__"`` with ``market``).
+        ``shop, competitor, n_shop, n_comp, diff, se, t, df, ci_low, ci_high, p,
+        n_evaluators_shop, n_evaluators_comp, tested, p_holm, method, n_clusters``
+        (``competitor`` is ``"__market__"`` with ``market``). A pair is tested only with
+        ``min_n`` contacts and at least two evaluators on each side.
 
     Examples
     --------
@@ -247,6 +249,7 @@ def clustered_comparison(
     names = list(X.columns)
     comps = [c for c in levels if c != shop]
     counts = d[company].value_counts()
+    n_ev = d.groupby(company)[evaluator].nunique()
     L = np.zeros((len(comps), len(names)))
     for i, c in enumerate(comps):
         L[i, names.index(f"C({company}, Treatment({shop!r}))[T.{c}]")] = -1.0
@@ -260,7 +263,11 @@ def clustered_comparison(
                         "n_comp": [int(counts.get(c, 0)) for c in comps],
                         "diff": est, "se": se, "t": t, "df": df, "ci_low": est - crit * se,
                         "ci_high": est + crit * se, "p": p})
-    out["tested"] = (out["n_shop"] >= min_n) & (out["n_comp"] >= min_n) & np.isfinite(se)
+    out["n_evaluators_shop"] = int(n_ev.get(shop, 0))
+    out["n_evaluators_comp"] = [int(n_ev.get(c, 0)) for c in comps]
+    # a side rated by one evaluator only confounds company and evaluator completely
+    out["tested"] = ((out["n_shop"] >= min_n) & (out["n_comp"] >= min_n) & np.isfinite(se)
+                     & (out["n_evaluators_shop"] >= 2) & (out["n_evaluators_comp"] >= 2))
     for col in ("se", "t", "df", "ci_low", "ci_high", "p"):
         out.loc[~out["tested"], col] = np.nan
     out["p_holm"] = np.nan
@@ -269,3 +276,74 @@ def clustered_comparison(
     out["method"] = f"{vcov}-BM" if vcov == "CR2" else vcov
     out["n_clusters"] = d[evaluator].nunique()
     return out
+
+
+def shop_vs_market(
+    data: pd.DataFrame,
+    dv: str = "total",
+    company: str = "company",
+    evaluator: str = "evaluator",
+    shop: str | None = None,
+    role: str = "role",
+    alpha: float = DEFAULT_ALPHA,
+    min_n: int = DEFAULT_MIN_N,
+    method: str = "auto",
+) -> pd.DataFrame:
+    """The primary comparison of a wave: the shop against all competitors' contacts pooled.
+
+    ``method="auto"`` (default): evaluator-clustered CR2 with Bell–McCaffrey df
+    (:func:`clustered_comparison` with ``market=True``) whenever the ``evaluator`` column
+    exists and both sides have at least two evaluators — valid whether evaluators are nested
+    in companies or crossed; otherwise the Welch test. ``"cr2"`` or ``"welch"`` force one.
+    The chosen method is in the column ``method`` (``"CR2-BM"`` or ``"welch"``).
+
+    Returns one row: ``shop, competitor ("__market__"), n_shop, n_comp, mean_shop, mean_comp,
+    diff, se, t, df, ci_low, ci_high, p, tested, method``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"company": np.repeat(["shop", "b", "c", "e"], 30),
+    ...                   "evaluator": np.repeat([f"E{i}" for i in range(8)], 15),
+    ...                   "total": rng.normal(70, 10, 120)})
+    >>> r = shop_vs_market(d, shop="shop").iloc[0]
+    >>> r["competitor"], r["method"], bool(r["tested"])
+    ('__market__', 'CR2-BM', True)
+    >>> shop_vs_market(d.drop(columns="evaluator"), shop="shop")["method"].iloc[0]
+    'welch'
+    """
+    from ._common import welch
+
+    if method not in ("auto", "cr2", "welch"):
+        raise ValueError(f"method must be 'auto', 'cr2' or 'welch', got {method!r}")
+    check_alpha(alpha)
+    require_columns(data, [dv, company])
+    shop = infer_shop(data, company, role, shop)
+    d = data.loc[data[dv].notna()]
+    is_shop = d[company] == shop
+    x, y = d.loc[is_shop, dv].to_numpy(float), d.loc[~is_shop, dv].to_numpy(float)
+    base = {"shop": shop, "competitor": "__market__", "n_shop": len(x), "n_comp": len(y),
+            "mean_shop": x.mean() if len(x) else np.nan,
+            "mean_comp": y.mean() if len(y) else np.nan}
+    use_cr2 = method == "cr2"
+    if method == "auto" and evaluator in d.columns:
+        ev = d.dropna(subset=[evaluator])
+        use_cr2 = (ev.loc[ev[company] == shop, evaluator].nunique() >= 2
+                   and ev.loc[ev[company] != shop, evaluator].nunique() >= 2)
+    if use_cr2:
+        r = clustered_comparison(d, dv, company, evaluator, shop=shop, role=role, alpha=alpha,
+                                 min_n=min_n, market=True).iloc[0]
+        row = base | {k: r[k] for k in ("diff", "se", "t", "df", "ci_low", "ci_high", "p",
+                                        "tested")} | {"tested": bool(r["tested"]),
+                                                      "method": "CR2-BM"}
+    else:
+        tested = len(x) >= min_n and len(y) >= min_n
+        w = welch(x, y, alpha) if tested else dict.fromkeys(
+            ["ci_low", "ci_high", "t", "df", "p"], np.nan)
+        se = (w["ci_high"] - w["ci_low"]) / (2 * stats.t.ppf(1 - alpha / 2, w["df"])) \
+            if tested else np.nan
+        row = base | {"diff": base["mean_shop"] - base["mean_comp"], "se": se,
+                      "t": w["t"], "df": w["df"], "ci_low": w["ci_low"],
+                      "ci_high": w["ci_high"], "p": w["p"], "tested": tested,
+                      "method": "welch"}
+    return pd.DataFrame([row])

@@ -52,6 +52,7 @@ class FileResult:
     clean: pd.DataFrame  # typed canonical rows (meta + v:/s:/r: item columns)
     quarantine: pd.DataFrame
     corrections_applied: list[dict] = field(default_factory=list)
+    names: frozenset[str] = frozenset()  # agent names of every row read (for the scrubber)
 
     @property
     def clean_rows(self) -> int:
@@ -153,8 +154,9 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     clean = typed.drop(index=bad).reset_index(drop=True)
     clean["source_file"] = name
     clean["agency"] = mapping.id
+    names = frozenset(f["agent_name"].astype(str)) if "agent_name" in f.columns else frozenset()
     return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
-                      quarantine, applied)
+                      quarantine, applied, names)
 
 
 def _quarantine_frame(problems: list[dict], f: pd.DataFrame, name: str) -> pd.DataFrame:

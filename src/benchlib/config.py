@@ -181,6 +181,7 @@ class StudyConfig:
     sources: tuple[Source, ...]
     root: Path = field(default=Path("."))
     sha256: str = ""
+    ignore: tuple[str, ...] = ()  # globs (relative to data/raw) of files deliberately not read
 
     @property
     def shop(self) -> Company:
@@ -295,7 +296,7 @@ def load_config(root: Path | str | None = None) -> StudyConfig:
     cfg = StudyConfig(
         name=study["name"], settings=study["settings"], companies=companies, waves=waves,
         channels=channels, scenarios=scenarios, grid=grid, exports=exports,
-        sources=study["sources"], root=paths.root,
+        sources=study["sources"], root=paths.root, ignore=study["ignore"],
         sha256=_hash_files([*files.values(), *export_files]),
     )
     _cross_check(cfg)
@@ -340,7 +341,8 @@ def _parse_study(d: Any) -> dict[str, Any]:
                               kind=r.get(sd, "kind", key, str, "contacts")))
         if sources[-1].kind not in ("contacts", "calibration"):
             raise r.fail(f"{key}.kind", f"expected contacts or calibration, found {sources[-1].kind!r}")
-    return {"name": name, "settings": settings, "sources": tuple(sources)}
+    return {"name": name, "settings": settings, "sources": tuple(sources),
+            "ignore": r.str_list(d, "ignore", "", ())}
 
 
 def _parse_companies(d: Any) -> tuple[Company, ...]:

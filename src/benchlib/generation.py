@@ -122,10 +122,8 @@ def write_generation(processed: Path, members: Iterable[tuple[str, Callable[[Pat
         processed.mkdir(parents=True, exist_ok=True)
         with _locked(processed):
             return _write_locked(processed, members)
-    except OSError as err:
-        path = err.filename if isinstance(err.filename, str) and os.sep in err.filename \
-            else processed
-        raise OutputError(err, path, root) from None
+    except OSError as err:  # name the folder: staging paths mean nothing to a user
+        raise OutputError(err, processed, root) from None
 
 
 def _write_locked(processed: Path, members) -> Path:

@@ -267,10 +267,10 @@ def scrub_value(value: str, scrubber: NameScrubber | None, allowed: Iterable[str
     >>> scrub_value("Sabine Schneider", None), scrub_value("12.13.2026", None)
     ('[Name]', '12.13.2026')
     """
-    text = str(value)
+    text = scrub(str(value), strict_phones=True)  # e-mail addresses and phone numbers first
     if looks_like_person_name(text, scrubber if scrubber is not None else (), allowed):
         return "[Name]"
-    return scrub(text, pattern=scrubber, strict_phones=True)
+    return scrubber.scrub(text) if scrubber is not None else text
 
 
 def scrub_quarantine(quarantine, results, allowed: Iterable[str] = ()):

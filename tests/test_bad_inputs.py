@@ -3,8 +3,9 @@ clear error (exit 2, file/row/column named, no traceback, no hang) or is cleaned
 rows quarantined and every row accounted for.
 
 Each case is built into a fresh project copy under ``tmp_path`` (config copied, the case file
-under ``data/raw``); error cases run ``python -m benchlib.cli validate`` in a subprocess with
-``BENCHLIB_ROOT``, the others run :func:`benchlib.pipeline.run_pipeline` in-process.
+under ``data/raw``); error cases run ``benchlib validate`` in-process (``subprocess: true``:
+``python -m benchlib.cli validate`` in a fresh process with a timeout), the others run
+:func:`benchlib.pipeline.run_pipeline` in-process.
 """
 
 from __future__ import annotations
@@ -256,8 +257,8 @@ def _validate_in_process(root: Path) -> subprocess.CompletedProcess:
 
 
 def _check_error(case: dict, root: Path, path: Path) -> None:
-    proc = (_validate_in_process(root) if case.get("in_process")
-            else _run_cli(root, "validate", "--quiet"))
+    proc = (_run_cli(root, "validate", "--quiet") if case.get("subprocess")
+            else _validate_in_process(root))
     err = proc.stderr
     assert "Traceback" not in err, err
     assert proc.returncode == 2, (proc.returncode, err, proc.stdout[-2000:])

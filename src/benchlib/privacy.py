@@ -28,7 +28,7 @@ from benchlib.config import Settings, normalise_token
 from benchlib.errors import ConfigError
 
 EMAIL_RE = re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+(?:\.[\w-]+)+")
-PHONE_RE = re.compile(r"(?<![\w])(?:\+|00)?\d[\d /().-]{5,}\d(?![\w])")
+PHONE_RE = re.compile(r"(?<![\w(])(?:\+|00|\()?\d[\d /().-]{5,}\d(?![\w])")
 
 
 def pseudonym_key(settings: Settings, root: Path) -> bytes:
@@ -136,7 +136,10 @@ class NameScrubber:
             f = fold(n)
             if len(f) >= 2:
                 full.add(r"\s+".join(re.escape(w) for w in f.split()))
-            for part in re.split(r"[\s.'-]+", f):
+            words = f.split()
+            parts = [p for w in words for p in re.split(r"[.'-]+", w)]
+            parts += [re.sub(r"[.'-]", "", w) for w in words]  # D'Arcy -> darcy too
+            for part in parts:
                 if not part or part in _PARTICLES:
                     continue
                 (long_parts if len(part) >= 3 else short_parts).add(part)
@@ -213,8 +216,12 @@ def looks_like_person_name(value: str, names: Iterable[str] | NameScrubber = (),
     if scrubber is not None and scrubber.mentions(v):
         return True
     words = v.split(" ")
-    if len(words) >= 2 and fold(words[0]).rstrip(".") in SALUTATIONS:
-        return all(_NAME_WORD.match(w) for w in words[1:]) and len(words) <= 4
+    titled = 0
+    while titled < len(words) - 1 and fold(words[titled]).rstrip(".") in SALUTATIONS:
+        titled += 1
+    if titled:
+        rest = words[titled:]
+        return len(rest) <= 3 and all(_NAME_WORD.match(w) for w in rest)
     if not 2 <= len(words) <= 4:
         return False
     capitalised = 0

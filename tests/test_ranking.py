@@ -15,6 +15,7 @@ from benchlib.ranking import (
     rank_intervals,
     ranking_sentence,
 )
+from benchlib.stats import games_howell, mean_ci_knockout
 
 
 def _summary(rows):
@@ -135,14 +136,15 @@ def test_ci_overlap_is_stricter_than_games_howell():
     ov = rank_companies(d, basis="ci_overlap")
     assert _ranks(gh) == {"a": (1, 1, []), "b": (2, 2, [])}
     assert _ranks(ov) == {"a": (1, 2, ["b"]), "b": (1, 2, ["a"])}
-    # by hand: with K = 2 the Bonferroni intervals have level 97.5 %, half-width
-    # t(0.9875, 39) * 10 / sqrt(40) = 3.686, so [71.81, 79.19] and [66.31, 73.69] overlap;
-    # the difference's half-width is q(0.95, 2, 78) / sqrt(2) * sqrt(2) * 1.581 =
-    # 1.991 * 2.236 = 4.45 < 5.5
+    # the overlap basis uses the two-part intervals at level 1 - 0.05/2 (K = 2)
+    ref = mean_ci_knockout(d, by="company", alpha=0.025).set_index("company")
     row = ov.set_index("company")
-    assert row.loc["a", "ci_low"] == pytest.approx(75.5 - 3.686, abs=1e-3)
-    assert row.loc["b", "ci_high"] == pytest.approx(70 + 3.686, abs=1e-3)
-
+    assert row["ci_low"].to_numpy() == pytest.approx(ref["ci_low"].to_numpy())
+    assert row.loc["a", "ci_low"] < row.loc["b", "ci_high"]  # they overlap
+    # Games–Howell by hand: the difference's half-width is
+    # q(0.95, 2, 78) / sqrt(2) * se = 1.991 * sqrt(2) * 10 / sqrt(40) = 4.45 < 5.5
+    gh_pairs = games_howell(d)
+    assert gh_pairs.loc[0, "ci_low"] == pytest.approx(5.5 - 4.452, abs=2e-3)
 
 def test_example_wave_where_the_shop_starts_below_the_market(study):
     # 2025-07: the shop is planted below the market; Games–Howell separates it from the two
@@ -164,7 +166,7 @@ def test_null_study_claims_no_order():
     # five identical companies (bounded, skewed scores with knockout zeros), 200 studies: an
     # order is claimed only where two Bonferroni intervals (99 % each for K = 5) do not
     # overlap, so a study with any order claimed is rare (target <= 5 %, Monte-Carlo SE at
-    # 5 %: 1.5 %). Without the Bonferroni step 13 of these 200 studies (6.5 %) claimed one.
+    # 5 %: 1.5 %). With plain 95 % t intervals 13 of these 200 studies (6.5 %) claimed one.
     # (Games–Howell is simultaneous by construction; its studentized-range quantiles take
     # seconds per study, too slow to simulate here.)
     rng = np.random.default_rng(20261201)

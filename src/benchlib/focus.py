@@ -36,10 +36,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from benchlib.config import StudyConfig, Training
-from benchlib.stats import describe_scores, item_proportions, two_proportions
+from benchlib.stats import bh, describe_scores, item_proportions, two_proportions
 from benchlib.stats._common import DEFAULT_ALPHA, welch
 
 __all__ = ["GAP_COLUMNS", "addressed_items", "cell_min_n", "item_results", "last_training", "shop_vs_best",
@@ -216,7 +215,7 @@ def shop_vs_best(study, wave: str, items: Sequence[str] | None = None, k: int | 
                      "addressed": item in addressed,
                      "suppressed": bool(s["suppressed"] or b["suppressed"])})
     out = pd.DataFrame(rows, columns=[c for c in GAP_COLUMNS if c not in ("p_fdr", "supported")])
-    out["p_fdr"] = multipletests(out["p"], method="fdr_bh")[1] if len(out) else []
+    out["p_fdr"] = bh(out["p"])
     out["supported"] = (out["p_fdr"] < alpha) & ~out["suppressed"]
     out = suppress_small(out, ["n_shop", "n_best"],
                          ["shop", "shop_ci_low", "shop_ci_high", "best_value", "best_ci_low",

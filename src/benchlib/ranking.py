@@ -15,7 +15,9 @@ support" means:
     ``j`` is ahead of ``i`` when ``j``'s confidence interval lies wholly above ``i``'s. When
     the intervals hold *simultaneously* (all K cover their true means), every order they
     show is true; :func:`rank_companies` therefore uses Bonferroni intervals of level
-    ``1 − alpha/K``, so that the chance of any false order is at most ``alpha``.
+    ``1 − alpha/K``, so that the chance of any false order is at most ``alpha`` — the
+    two-part intervals of :func:`benchlib.stats.mean_ci_knockout`, which hold at small n
+    with knockout zeros where the t interval does not.
 ``pairwise`` (:func:`rank_from_pairs`)
     ``j`` is ahead of ``i`` when the multiplicity-adjusted interval of ``mean_j − mean_i``
     from a pairwise comparison lies above 0 — :func:`benchlib.stats.games_howell`
@@ -40,7 +42,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from benchlib.stats import describe_scores, games_howell
+from benchlib.stats import describe_scores, games_howell, mean_ci_knockout
 from benchlib.stats._common import DEFAULT_ALPHA, DEFAULT_MIN_N, check_alpha, require_columns
 
 __all__ = ["RANKING_COLUMNS", "rank_companies", "rank_from_pairs", "rank_intervals",
@@ -187,8 +189,8 @@ def rank_companies(data: pd.DataFrame, dv: str = "total", group: str = "company"
     basis : {"games_howell", "ci_overlap"}
         ``games_howell``: separated where the Games–Howell simultaneous ``1 − alpha`` interval
         of the difference excludes 0 (:func:`rank_from_pairs`); ``ci_overlap``: separated where
-        the companies' Bonferroni t intervals (level ``1 − alpha/K`` for the K companies with
-        ``min_n`` contacts; returned in ``ci_low``/``ci_high``) do not overlap
+        the companies' Bonferroni two-part intervals (level ``1 − alpha/K`` for the K
+        companies with ``min_n`` contacts; returned in ``ci_low``/``ci_high``) do not overlap
         (:func:`rank_intervals`). Games–Howell separates more (its studentized-range
         quantiles cost about a second per pair on two cores); both keep the familywise chance
         of any false order at ``alpha``.
@@ -216,8 +218,7 @@ def rank_companies(data: pd.DataFrame, dv: str = "total", group: str = "company"
     summary = describe_scores(d, dv=dv, by="company", min_n=min_n, alpha=alpha)
     ok = summary.loc[_eligible(summary, min_n), "company"]
     if basis == "ci_overlap":
-        simultaneous = describe_scores(d, dv=dv, by="company", min_n=min_n,
-                                       alpha=alpha / max(len(ok), 1))
+        simultaneous = mean_ci_knockout(d, dv=dv, by="company", alpha=alpha / max(len(ok), 1))
         return rank_intervals(simultaneous, min_n=min_n)
     pairs = pd.DataFrame(columns=["A", "B", "ci_low", "ci_high"])
     if len(ok) >= 2:

@@ -207,3 +207,44 @@ def test_leniency_figure(study):
     fig = plots_trend.leniency_figure(workshop.leniency_side_by_side(study, "2026-07"), "c", "f")
     assert len(fig.axes) == 1
     matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["second_study", "phone_one_scenario_no_training"])
+def test_pack_builds_for_another_study(tmp_path, monkeypatch, variant):
+    """The workshop pack of the second fixture study (another agency, grid, ids, two
+    competitors, chat, no mail) builds in both languages by configuration alone, and so does
+    one with a single channel, a single scenario and no training yet."""
+    import nbformat
+    import papermill as pm
+    from fixture_study import Axes, write_fixture_study
+
+    from benchlib.pipeline import run_pipeline
+
+    axes = Axes() if variant == "second_study" else Axes(one_channel=True, one_scenario=True,
+                                                          training=False)
+    fx = write_fixture_study(tmp_path / "study", axes)
+    run_pipeline(fx.root)
+    monkeypatch.setenv("BENCHLIB_ROOT", str(fx.root))
+    wave = fx.waves[-1]
+    for lang in ("de", "en"):
+        out = tmp_path / f"ws-{lang}.ipynb"
+        pm.execute_notebook(str(fx.root / "notebooks" / "03_workshop.ipynb"), str(out),
+                            parameters={"wave": wave, "lang": lang, "out_dir": ""},
+                            kernel_name="python3", cwd=str(fx.root / "notebooks"),
+                            progress_bar=False, log_output=False)
+        nb = nbformat.read(out, as_version=4)
+        html = "\n".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells
+                         for o in c.get("outputs", []))
+        assert not [o for c in nb.cells for o in c.get("outputs", [])
+                    if o.get("output_type") == "error"]
+        assert html.count('class="bl-headline"') == 1
+        for ident in (*fx.items, *fx.scenarios, *(c for c in fx.companies if c != fx.shop)):
+            assert f">{ident}<" not in html and f" {ident} " not in html, ident
+        word = "Wettbewerber A" if lang == "de" else "Competitor A"
+        assert word in html
+        if variant == "second_study":
+            assert ("Das letzte Training" if lang == "de" else "The last training") in html
+        else:
+            assert ("Bisher gab es in dieser Studie kein Training." if lang == "de"
+                    else "There has been no training in this study yet.") in html

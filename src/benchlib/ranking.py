@@ -192,8 +192,8 @@ def rank_companies(data: pd.DataFrame, dv: str = "total", group: str = "company"
         the companies' Bonferroni two-part intervals (level ``1 − alpha/K`` for the K
         companies with ``min_n`` contacts; returned in ``ci_low``/``ci_high``) do not overlap
         (:func:`rank_intervals`). Games–Howell separates more (its studentized-range
-        quantiles cost about half a second per pair on two shared cores); both keep the familywise chance
-        of any false order at ``alpha``.
+        quantiles cost about half a second per pair on two shared cores); both keep the
+        familywise chance of any false order at ``alpha``.
     min_n, alpha : int, float
         Companies with fewer than ``min_n`` scored contacts are not ranked; interval level.
 

@@ -115,7 +115,11 @@ def test_sentences_and_displays_have_no_ids(study):
     strong = focus.strengths(study, "2026-10", gaps=gaps)
     assert workshop.headline(cfg, nxt, strong, "en") == (
         "Train next: “Call-back offered”, “Mail response time” and “Structure (school grade)” "
-        "– where Voltera trails the best competitor most.")
+        "– the largest gaps of Voltera to the best competitor (2 of 3 supported after the "
+        "correction for many comparisons).")
+    assert workshop.headline(cfg, nxt[nxt["supported"]], strong, "en") == (
+        "Train next: “Call-back offered” and “Structure (school grade)” – where Voltera "
+        "trails the best competitor most.")
     assert workshop.headline(cfg, nxt.iloc[:0], strong, "de") == (
         "Voltera liegt bei keinem Kriterium mit genügend Kontakten hinter dem jeweils besten "
         "Wettbewerber.")

@@ -98,6 +98,8 @@ def headline(config: StudyConfig, nxt: pd.DataFrame, strong: pd.DataFrame,
     """The pack's one headline sentence: what to train next (or that the shop trails nowhere).
 
     ``nxt`` and ``strong`` are :func:`benchlib.focus.train_next` / :func:`~benchlib.focus.strengths`.
+    "Trails" is said only when every chosen gap is ``supported`` (after the correction for
+    many items); otherwise the sentence says how many are.
 
     >>> from benchlib.config import load_config
     >>> cfg = load_config()
@@ -109,8 +111,11 @@ def headline(config: StudyConfig, nxt: pd.DataFrame, strong: pd.DataFrame,
     """
     shop = config.shop.name
     if len(nxt):
-        return t("ws_headline", lang, items=_join(_quoted(config, nxt["item"], lang), lang),
-                 shop=shop)
+        items = _join(_quoted(config, nxt["item"], lang), lang)
+        supported = int(nxt["supported"].sum()) if "supported" in nxt else len(nxt)
+        if supported == len(nxt):
+            return t("ws_headline", lang, items=items, shop=shop)
+        return t("ws_headline_partly", lang, items=items, shop=shop, n=supported, m=len(nxt))
     if len(strong):
         return t("ws_headline_no_gap", lang, shop=shop)
     return t("ws_headline_no_data", lang, shop=shop)

@@ -28,10 +28,11 @@ from projects import ROOT, copy_project
 WAVE_FILE = "2026-10/feldhaus_anrufe_2026-10.csv"
 # every step of writing a generation, in order (test_write_steps_are_all_covered checks it)
 STEPS = ["write:contacts.parquet", "write:items.parquet", "write:calibration.parquet",
-         "write:calibration_items.parquet", "write:quarantine.csv", "write:reconciliation.csv",
+         "write:calibration_items.parquet", "write:quarantine.csv", "write:duplicates.csv",
+         "write:reconciliation.csv",
          "write:corrections_applied.csv", "write:manifest.json", "publish", "switch", "cleanup"]
 TABLES = ("contacts.parquet", "items.parquet", "calibration.parquet",
-          "calibration_items.parquet", "quarantine.csv", "reconciliation.csv",
+          "calibration_items.parquet", "quarantine.csv", "duplicates.csv", "reconciliation.csv",
           "corrections_applied.csv")
 
 

@@ -69,6 +69,14 @@ viz.show_html(f"<h2>{html.escape(t('ws_summary_title', lang))}</h2>"
               + "".join(f"<p>{html.escape(s)}</p>" for s in lines), "bl-summary", escape=False)
 
 # %%
+page(t("ws_strengths", lang))
+if len(strong):
+    viz.show_html(t("ws_strengths_note", lang, shop=shop), "bl-note")
+    viz.show_table(workshop.gaps_display(strong, cfg, labels, lang), lang=lang)
+else:
+    viz.show_html(t("ws_no_strengths", lang, shop=shop))
+
+# %%
 page(t("ws_next", lang))
 if len(nxt):
     viz.show_html(t("ws_next_note", lang, shop=shop), "bl-note")
@@ -80,14 +88,6 @@ if len(nxt):
     viz.show_html(t("ws_method_note", lang, min_n=min_n), "bl-note")
 else:
     viz.show_html(t("ws_no_next", lang, shop=shop))
-
-# %%
-page(t("ws_strengths", lang))
-if len(strong):
-    viz.show_html(t("ws_strengths_note", lang, shop=shop), "bl-note")
-    viz.show_table(workshop.gaps_display(strong, cfg, labels, lang), lang=lang)
-else:
-    viz.show_html(t("ws_no_strengths", lang, shop=shop))
 
 # %%
 page(t("ws_followup", lang))

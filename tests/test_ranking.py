@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchlib.ranking import (
     RANKING_COLUMNS,
@@ -179,3 +181,23 @@ def test_null_study_claims_no_order():
         r = rank_companies(d, basis="ci_overlap")
         claims += int(any(len(x) for x in r["ahead_of"]))
     assert claims / reps <= 0.05
+
+
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0.1, 20), st.integers(0, 60)),
+                min_size=1, max_size=7))
+@settings(max_examples=200, deadline=None)
+def test_rank_ranges_are_consistent(rows):
+    # any means with symmetric intervals: ranges nest, ties are symmetric, an order shown is
+    # the order of the means, and the ranked companies' ranges fit the count
+    s = _summary([(f"c{i}", n, m, m - h, m + h) for i, (m, h, n) in enumerate(rows)])
+    r = rank_intervals(s).set_index("company")
+    ranked = r[r["ranked"]]
+    k = len(ranked)
+    for c, row in ranked.iterrows():
+        assert 1 <= row["rank_best"] <= row["rank_worst"] <= k == row["of"]
+        assert row["rank_worst"] - row["rank_best"] == len(row["tied_with"])
+        for o in row["tied_with"]:
+            assert c in r.loc[o, "tied_with"]
+        for o in row["ahead_of"]:
+            assert r.loc[o, "mean"] < row["mean"] and c in r.loc[o, "behind"]
+    assert (r.loc[~r["ranked"], "n"] < 10).all() or k == 0

@@ -104,6 +104,24 @@ def test_rank_from_pairs_uses_adjusted_intervals_only():
     assert (r["basis"] == "mixed_model").all()
 
 
+def test_rank_from_shop_pairs_with_adjusted_p():
+    # only the shop's comparisons (as the evaluator-clustered primary comparison gives them):
+    # s is supported behind a (Holm p 0.01) and ahead of c (0.03), not separated from b
+    # (0.20) -> s ranks 2-3; b, with no pair but the shop's, could be anywhere from 1 to 4
+    s = _summary([("a", 40, 80.0, 76.0, 84.0), ("b", 40, 71.0, 67.0, 75.0),
+                  ("s", 40, 70.0, 66.0, 74.0), ("c", 40, 60.0, 56.0, 64.0)])
+    pairs = pd.DataFrame({"A": ["s", "s", "s"], "B": ["a", "b", "c"],
+                          "diff": [-10.0, -1.0, 10.0], "p_holm": [0.01, 0.20, 0.03]})
+    r = rank_from_pairs(s, pairs, basis="clustered_cr2", p_col="p_holm")
+    assert _ranks(r)["s"] == (2, 3, ["b"])
+    assert _ranks(r)["b"] == (1, 4, ["a", "c", "s"])
+    assert ranking_sentence(r, "s", {"a": "A", "b": "B", "s": "S", "c": "C"}, "en") == (
+        "S ranks 2nd to 3rd of 4: behind A; ahead of C; tied with B (the data do not support "
+        "an order between them).")
+    # with a stricter alpha nothing is separated
+    assert _ranks(rank_from_pairs(s, pairs, p_col="p_holm", alpha=0.005))["s"][:2] == (1, 4)
+
+
 def test_rank_companies_games_howell_on_contacts():
     # a: 90/92 alternating, b: 50/52, c: 70/72 (SD 1.04 each, n 12): every pair differs by
     # >= 20 points with SE ~0.43 -> a strict order; d has 5 contacts -> not ranked

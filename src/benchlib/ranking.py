@@ -131,7 +131,8 @@ def rank_intervals(summary: pd.DataFrame, min_n: int = DEFAULT_MIN_N) -> pd.Data
 
 
 def rank_from_pairs(summary: pd.DataFrame, pairs: pd.DataFrame, min_n: int = DEFAULT_MIN_N,
-                    basis: str = "pairwise") -> pd.DataFrame:
+                    basis: str = "pairwise", p_col: str | None = None,
+                    alpha: float = DEFAULT_ALPHA) -> pd.DataFrame:
     """Rank companies from adjusted pairwise comparisons (basis ``basis``).
 
     Parameters
@@ -140,12 +141,18 @@ def rank_from_pairs(summary: pd.DataFrame, pairs: pd.DataFrame, min_n: int = DEF
         One row per company: ``company, n, mean, ci_low, ci_high``.
     pairs : DataFrame
         One row per pair: ``A, B, ci_low, ci_high`` — the multiplicity-adjusted interval of
-        ``mean_A − mean_B`` (e.g. :func:`benchlib.stats.games_howell`). A pair that is absent
-        or has no interval counts as not separated.
+        ``mean_A − mean_B`` (e.g. :func:`benchlib.stats.games_howell`); or, with ``p_col``,
+        ``A, B, diff`` and an adjusted p-value column. A pair that is absent or has no
+        interval / p counts as not separated. Only the shop's pairs (e.g. the evaluator-
+        clustered :func:`benchlib.stats.clustered_comparison`, renamed ``shop → A``,
+        ``competitor → B``) give the shop's own rank range exactly; the others then stay wide.
     min_n : int
         As in :func:`rank_intervals`.
     basis : str
         Recorded in the ``basis`` column (name of the comparison method).
+    p_col, alpha : str, float
+        When given, a pair is separated where ``pairs[p_col] < alpha`` (e.g. ``"p_holm"``), in
+        the direction of the sign of ``diff``; the intervals are then not used.
 
     Returns
     -------
@@ -164,14 +171,21 @@ def rank_from_pairs(summary: pd.DataFrame, pairs: pd.DataFrame, min_n: int = DEF
     [['a', 1, 2], ['b', 1, 3], ['c', 2, 3]]
     """
     require_columns(summary, ["company", "n", "mean", "ci_low", "ci_high"], "summary")
-    require_columns(pairs, ["A", "B", "ci_low", "ci_high"], "pairs")
     s = summary[["company", "n", "mean", "ci_low", "ci_high"]].reset_index(drop=True)
     better: set[tuple[str, str]] = set()  # (j, i): j supported to be better than i
-    for a, b, lo, hi in pairs[["A", "B", "ci_low", "ci_high"]].itertuples(index=False):
-        if lo > 0:
-            better.add((a, b))
-        elif hi < 0:
-            better.add((b, a))
+    if p_col is None:
+        require_columns(pairs, ["A", "B", "ci_low", "ci_high"], "pairs")
+        for a, b, lo, hi in pairs[["A", "B", "ci_low", "ci_high"]].itertuples(index=False):
+            if lo > 0:
+                better.add((a, b))
+            elif hi < 0:
+                better.add((b, a))
+    else:
+        check_alpha(alpha)
+        require_columns(pairs, ["A", "B", "diff", p_col], "pairs")
+        for a, b, diff, p in pairs[["A", "B", "diff", p_col]].itertuples(index=False):
+            if p < alpha and diff != 0:
+                better.add((a, b) if diff > 0 else (b, a))
     return _assemble(s, _eligible(s, min_n), lambda j, i: (j, i) in better, basis)
 
 

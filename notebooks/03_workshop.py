@@ -65,7 +65,10 @@ viz.show_heading(t("ws_title", lang, wave=wave), 1)
 viz.show_headline(workshop.headline(cfg, nxt, strong, lang))
 viz.show_html(t("ws_intro", lang, shop=shop, k=k), "bl-note")
 lines = workshop.summary_lines(cfg, wave, gaps, strong, training, addressed, lang)
+items = workshop.gap_sentences(cfg, nxt, labels, lang)
 viz.show_html(f"<h2>{html.escape(t('ws_summary_title', lang))}</h2>"
+              + ("<ol>" + "".join(f"<li>{html.escape(s)}</li>" for s in items) + "</ol>"
+                 if items else "")
               + "".join(f"<p>{html.escape(s)}</p>" for s in lines), "bl-summary", escape=False)
 
 # %%

@@ -41,6 +41,7 @@ __all__ = [
     "competitor_labels",
     "evaluator_codes_ok",
     "example_comments",
+    "gap_sentences",
     "gaps_display",
     "gaps_figure_data",
     "headline",
@@ -145,6 +146,39 @@ def training_sentence(config: StudyConfig, training: Training | None, addressed:
         return t("ws_training_not_measured", lang, date=when, topics=topics,
                  targets=_join(targets, lang))
     return t("ws_training", lang, date=when, topics=topics, targets=_join(targets, lang))
+
+
+def gap_sentences(config: StudyConfig, gaps: pd.DataFrame, labels: dict[str, str],
+                  lang: str = "de") -> list[str]:
+    """One sentence per row of :func:`benchlib.focus.shop_vs_best` (e.g. the items to train
+    next): the shop's result against the best competitor's, the difference with its 95 % CI,
+    and whether it survives the correction for many items. For the wave report's first screen
+    and the pack. ``labels`` names the competitors (display names or anonymous labels).
+
+    >>> from benchlib.config import load_config
+    >>> cfg = load_config()
+    >>> g = pd.DataFrame({"item": [cfg.grid.items[0].id], "method": ["share"], "shop": [36.4],
+    ...                   "best": ["x"], "best_value": [76.9], "diff": [-40.5],
+    ...                   "diff_ci_low": [-58.2], "diff_ci_high": [-17.7], "supported": [True]})
+    >>> gap_sentences(cfg, g, {"x": "Competitor B"}, "en")[0].split("”: ")[1]
+    '36.4 % against 76.9 % at Competitor B (difference −40.5 points, 95 % CI −58.2 to −17.7; supported after the correction for many items).'
+    """
+    from benchlib.viz import fmt_number
+
+    def num(x: float) -> str:
+        return fmt_number(x, lang).replace("-", "−")
+
+    out = []
+    for r in gaps.to_dict("records"):
+        unit = "share" if r["method"] == "share" else "points"
+        out.append(t(f"ws_gap_{unit}", lang,
+                     item=t("ws_quote", lang, text=config.label("item", r["item"], lang)),
+                     shop=num(r["shop"]), best=num(r["best_value"]),
+                     competitor=labels.get(r["best"], ""), diff=num(r["diff"]),
+                     lo=num(r["diff_ci_low"]), hi=num(r["diff_ci_high"]),
+                     verdict=t("ws_gap_supported" if r["supported"] else "ws_gap_exploratory",
+                               lang)))
+    return out
 
 
 def summary_lines(config: StudyConfig, wave: str, gaps: pd.DataFrame, strong: pd.DataFrame,

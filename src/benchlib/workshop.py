@@ -161,12 +161,12 @@ def gap_sentences(config: StudyConfig, gaps: pd.DataFrame, labels: dict[str, str
     ...                   "best": ["x"], "best_value": [76.9], "diff": [-40.5],
     ...                   "diff_ci_low": [-58.2], "diff_ci_high": [-17.7], "supported": [True]})
     >>> gap_sentences(cfg, g, {"x": "Competitor B"}, "en")[0].split("”: ")[1]
-    '36.4 % against 76.9 % at Competitor B (difference −40.5 points, 95 % CI −58.2 to −17.7; supported after the correction for many items).'
+    '36.4 % against 76.9 % at Competitor B (difference -40.5 points, 95 % CI -58.2 to -17.7; supported after the correction for many items).'
     """
     from benchlib.viz import fmt_number
 
     def num(x: float) -> str:
-        return fmt_number(x, lang).replace("-", "−")
+        return fmt_number(x, lang)
 
     out = []
     for r in gaps.to_dict("records"):

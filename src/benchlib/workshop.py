@@ -165,17 +165,14 @@ def gap_sentences(config: StudyConfig, gaps: pd.DataFrame, labels: dict[str, str
     """
     from benchlib.viz import fmt_number
 
-    def num(x: float) -> str:
-        return fmt_number(x, lang)
-
     out = []
     for r in gaps.to_dict("records"):
         unit = "share" if r["method"] == "share" else "points"
         out.append(t(f"ws_gap_{unit}", lang,
                      item=t("ws_quote", lang, text=config.label("item", r["item"], lang)),
-                     shop=num(r["shop"]), best=num(r["best_value"]),
-                     competitor=labels.get(r["best"], ""), diff=num(r["diff"]),
-                     lo=num(r["diff_ci_low"]), hi=num(r["diff_ci_high"]),
+                     shop=fmt_number(r["shop"], lang), best=fmt_number(r["best_value"], lang),
+                     competitor=labels.get(r["best"], ""), diff=fmt_number(r["diff"], lang),
+                     lo=fmt_number(r["diff_ci_low"], lang), hi=fmt_number(r["diff_ci_high"], lang),
                      verdict=t("ws_gap_supported" if r["supported"] else "ws_gap_exploratory",
                                lang)))
     return out

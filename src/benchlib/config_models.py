@@ -22,6 +22,7 @@ import difflib
 import types
 import typing
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -367,3 +368,106 @@ def json_schemas() -> dict[str, dict]:
         schema["title"] = (model.__doc__ or name).strip()
         out[name] = schema
     return out
+
+
+# --------------------------------------------------------------------------- reference docs
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _type_name(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        names = [_type_name(a) for a in typing.get_args(tp) if a is not type(None)]
+        return " or ".join(names) + (" or null" if type(None) in typing.get_args(tp) else "")
+    if origin is Literal:
+        return " / ".join(repr(a) for a in typing.get_args(tp))
+    if origin is list:
+        return f"list of {_type_name(typing.get_args(tp)[0])}"
+    if origin is dict:
+        k, v = typing.get_args(tp)
+        return f"map {_type_name(k)} → {_type_name(v)}"
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return "mapping" if tp is not Label else "{id, de, en}"
+    return {str: "text", int: "integer", float: "number", bool: "true/false",
+            date: "date"}.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _rows(model: type[BaseModel], prefix: str) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for name, f in model.model_fields.items():
+        key = f"{prefix}{name}"
+        value = (None if f.is_required() else
+                 f.default_factory() if f.default_factory else f.default)
+        default = ("required" if f.is_required() else "see below"
+                   if isinstance(value, BaseModel) else "null" if value is None
+                   else f"`{value!r}`")
+        rows.append((key, _type_name(f.annotation), default.replace("|", "\\|"),
+                     (f.description or "").replace("|", "\\|")))
+        for tp in _unwrap(f.annotation):
+            if typing.get_origin(tp) is list:
+                tp = _unwrap(typing.get_args(tp)[0])[0]
+                sub = f"{key}[]."
+            else:
+                sub = f"{key}."
+            if isinstance(tp, type) and issubclass(tp, BaseModel) and tp is not Label:
+                rows += _rows(tp, sub)
+    return rows
+
+
+FILE_NAMES = {"study": "config/study.yaml", "companies": "config/companies.yaml",
+              "waves": "config/waves.yaml", "grid": "config/grid.yaml",
+              "export": "config/exports/<agency>.yaml"}
+
+
+def reference_markdown() -> str:
+    """The key tables of docs/configuration.md, generated from the models.
+
+    >>> "| `items[].weight` | number | `1.0` |" in reference_markdown()
+    True
+    """
+    out = []
+    for kind, model in FILE_MODELS.items():
+        out.append(f"### `{FILE_NAMES[kind]}`\n")
+        out.append(f"JSON Schema: `config/schema/{kind}.schema.json`\n")
+        out.append("| key | type | default | meaning |\n|---|---|---|---|")
+        for key, typ, default, desc in _rows(model, ""):
+            out.append(f"| `{key}` | {typ} | {default} | {desc} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+GENERATED_BEGIN = "<!-- generated from benchlib.config_models: run `benchlib schema` -->"
+GENERATED_END = "<!-- end of generated reference -->"
+
+
+def write_schemas(config_dir: Path, docs_file: Path | None = None) -> list[Path]:
+    """Write ``config/schema/<file>.schema.json`` and refresh the generated part of the docs.
+
+    Files are rewritten only when their content changes (deterministic output).
+    """
+    import json
+
+    written = []
+    out = config_dir / "schema"
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, schema in json_schemas().items():
+        path = out / f"{kind}.schema.json"
+        text = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    if docs_file is not None and docs_file.is_file():
+        doc = docs_file.read_text(encoding="utf-8")
+        new = splice_reference(doc)
+        if new != doc:
+            docs_file.write_text(new, encoding="utf-8")
+            written.append(docs_file)
+    return written
+
+
+def splice_reference(doc: str) -> str:
+    """``doc`` with the text between the generated markers replaced by the reference."""
+    head, sep, rest = doc.partition(GENERATED_BEGIN)
+    if not sep:
+        return doc
+    _, sep2, tail = rest.partition(GENERATED_END)
+    return head + GENERATED_BEGIN + "\n\n" + reference_markdown() + "\n" + GENERATED_END + tail

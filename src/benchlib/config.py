@@ -34,8 +34,10 @@ from benchlib.config_models import (
 )
 from benchlib.errors import ConfigError
 from benchlib.paths import get_paths
+from benchlib.scales import SCALE_NAMES
+from benchlib.scales import SCALES as SCALE_TYPES
 
-SCALES = ("yes_no", "yes_partly_no", "likert5", "grade6", "scale10", "seconds", "hours")
+SCALES = SCALE_NAMES  # defined once in benchlib.scales
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 ROLES = ("shop", "competitor")
 # what the code needs to know about an item, by role (never by its id); each role at most once
@@ -510,7 +512,7 @@ def _parse_item(r: _Fail, d: ItemModel, key: str, channels, scenarios, dims, wav
     if direction not in DIRECTIONS:
         raise r.fail(f"{key}.direction", f"expected higher_is_better or lower_is_better, "
                      f"found {direction!r}" + _closest(direction, DIRECTIONS))
-    if scale in ("grade6", "seconds", "hours") and direction != "lower_is_better":
+    if SCALE_TYPES[scale].lower_is_better and direction != "lower_is_better":
         raise r.fail(f"{key}.direction", f"scale {scale} is lower-is-better by nature")
     if d.weight < 0:
         raise r.fail(f"{key}.weight", f"must be >= 0, found {d.weight:g}")
@@ -518,7 +520,7 @@ def _parse_item(r: _Fail, d: ItemModel, key: str, channels, scenarios, dims, wav
         raise r.fail(f"{key}.dimension", f"unknown dimension {d.dimension!r}"
                      + _closest(d.dimension, dims))
     thresholds: tuple[tuple[float, float], ...] = ()
-    if scale in ("seconds", "hours"):
+    if SCALE_TYPES[scale].timed:
         if d.thresholds is None:
             raise r.fail(f"{key}.thresholds", "required key is missing (time items need "
                          "[[limit, points], ...])")

@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 
 from benchlib.config import Item
+from benchlib.scales import EPS, SCALES
 
 ANSWERED, NOT_APPLICABLE, MISSING, OUT_OF_SCOPE = 0, 1, 2, 3
 STATUS_LABELS = {ANSWERED: "answered", NOT_APPLICABLE: "not_applicable", MISSING: "missing",
                  OUT_OF_SCOPE: "out_of_scope"}
-SCALE_RANGES = {"yes_no": (0, 1), "yes_partly_no": (0, 1), "likert5": (1, 5), "grade6": (1, 6),
-                "scale10": (0, 10), "seconds": (0, np.inf), "hours": (0, np.inf)}
-_EPS = 1e-9
+SCALE_RANGES = {name: (s.low, np.inf if s.timed else s.high) for name, s in SCALES.items()}
+_EPS = EPS
 
 
 def item_points(item: Item, values: np.ndarray) -> np.ndarray:
@@ -48,24 +48,7 @@ def item_points(item: Item, values: np.ndarray) -> np.ndarray:
     >>> item_points(grade, np.array([1.0, 6.0, 2.0])).round(2).tolist()
     [1.0, 0.0, 0.8]
     """
-    v = np.asarray(values, dtype=float)
-    s = item.scale
-    if s in ("yes_no", "yes_partly_no"):
-        p = v.copy()
-    elif s == "likert5":
-        p = (v - 1.0) / 4.0
-    elif s == "grade6":
-        return (6.0 - v) / 5.0
-    elif s == "scale10":
-        p = v / 10.0
-    elif s in ("seconds", "hours"):
-        p = np.where(np.isnan(v), np.nan, 0.0)
-        for limit, pts in reversed(item.thresholds):
-            p = np.where(v <= limit + _EPS, pts, p)
-        return p
-    else:  # pragma: no cover - config validation rejects unknown scales
-        raise ValueError(f"unknown scale {s!r}")
-    return 1.0 - p if item.direction == "lower_is_better" else p
+    return SCALES[item.scale].points(values, item.direction, item.thresholds)
 
 
 def in_scope(item: Item, wave: np.ndarray, channel: np.ndarray, scenario: np.ndarray) -> np.ndarray:

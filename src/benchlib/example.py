@@ -41,6 +41,7 @@ import pandas as pd
 from benchlib.atomic import save_workbook, sha256_file, write_bytes, write_json
 from benchlib.comparable import comparable_contacts
 from benchlib.config import Item, StudyConfig, load_config
+from benchlib.paths import get_paths
 from benchlib.scales import SCALES
 from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE, in_scope, score_contacts
 
@@ -480,7 +481,7 @@ def generate_example(root: Path | str | None = None, seed: int = SEED,
     cfg = load_config(root)
     d = example_design()
     rng = np.random.default_rng(seed)
-    raw = cfg.root / "data" / "raw"
+    raw = get_paths(cfg.root).raw
     frame, values, status = _sample(cfg, d, rng)
     written: list[Path] = []
     for wave in cfg.wave_ids:

@@ -109,8 +109,11 @@ class StudyFile(_Model):
     settings: Settings = Field(default_factory=Settings, description="study-wide settings")
     sources: list[SourceModel] = Field(description="which raw files belong to which export "
                                        "mapping; an unmatched raw file is an error")
-    ignore: TextList = Field([], description="globs (relative to data/raw) of raw files "
-                             "deliberately ignored")
+    ignore: TextList = Field([], description="globs (relative to data/raw; `**/x` matches "
+                             "`x` in any folder) of files deliberately not read, e.g. "
+                             "`README.md`, `**/*.pdf`; listed as ignored in the "
+                             "reconciliation. Any other file that matches no source is an "
+                             "error")
 
 
 # --------------------------------------------------------------------------- companies.yaml

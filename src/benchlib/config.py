@@ -189,6 +189,7 @@ class ExportMapping:
     wave_values: dict[str, str] = field(default_factory=dict)  # normalised label -> wave id
     # where a row's wave comes from: any of column, source, date; all named must agree
     wave_from: tuple[str, ...] = ()
+    wave_labels: tuple[str, ...] = ()  # the wave labels as written in wave_values (messages)
 
 
 WAVE_FROM = ("column", "source", "date")
@@ -595,6 +596,7 @@ def _parse_export(d: ExportFile, file: str) -> ExportMapping:
         ignore_columns=tuple(d.ignore_columns), channels=tuple(d.channels), file=file,
         thousands=d.thousands, allow_short_rows=d.allow_short_rows,
         wave_values=value_map(d.wave_values), wave_from=tuple(d.wave_from),
+        wave_labels=tuple(d.wave_values),
     )
 
 

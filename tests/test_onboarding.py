@@ -127,3 +127,26 @@ def test_walk_init_validate_clean(tmp_path):
     proc = _cli(new, "validate", env={"BENCHLIB_PSEUDONYM_KEY": "walk-key"})
     assert proc.returncode == 0, proc.stderr
     assert f"rows read {fx.rows_written} =" in proc.stdout and "reconciled" in proc.stdout
+
+
+def test_detect_xlsx_title_row_and_separators(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Export Mystery Shopping Q2/2026"])  # a title row above the header
+    ws.append(["Contact ID", "Wave", "Date", "Channel", "Company", "Evaluator", "Answered",
+               "Response time (h)"])
+    for k in range(6):
+        ws.append([f"C{k}", "Q2/2026", "2026-04-0" + str(k + 1), "Mail", "Shop", f"QS{k:02d}",
+                   "yes" if k % 2 else "no", f"{k}.5"])
+    wb.save(tmp_path / "export.xlsx")
+    det = detect(tmp_path / "export.xlsx")
+    assert (det.format, det.title_rows, det.header[0], len(det.rows)) == ("xlsx", 1,
+                                                                         "Contact ID", 6)
+    assert det.decimal == "."
+    csv_path = tmp_path / "semi.csv"
+    csv_path.write_bytes("Kontakt-ID;Welle;Wartezeit;Umsatz\nA;1;2:05;1.234,50\nB;1;0:40;12,5\n"
+                         .encode("cp1252"))
+    det = detect(csv_path)
+    assert (det.delimiter, det.decimal, det.thousands) == (";", ",", ".")

@@ -277,6 +277,15 @@ class StudyConfig:
         i = ids.index(self.wave(wave_id).id)
         return ids[i - 1] if i > 0 else None
 
+    def evaluator_ok(self, code: object) -> bool:
+        """Whether ``code`` is a valid evaluator code (``settings.evaluator_pattern``).
+
+        >>> cfg = load_config()
+        >>> cfg.evaluator_ok("E05"), cfg.evaluator_ok("Anna Berger")
+        (True, False)
+        """
+        return re.fullmatch(self.settings.evaluator_pattern, str(code).strip()) is not None
+
     def company(self, company_id: str) -> Company:
         for c in self.companies:
             if c.id == company_id:

@@ -21,13 +21,12 @@ only as codes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from benchlib.config import DEFAULT_EVALUATOR_PATTERN, StudyConfig, Training
+from benchlib.config import StudyConfig, Training
 from benchlib.i18n import t
 from benchlib.privacy import scrub
 from benchlib.stats import evaluator_leniency, leniency_adjusted
@@ -255,14 +254,17 @@ def example_comments(study, wave: str, max_n: int = 15,
 # --- evaluator calibration -------------------------------------------------------------
 
 
-def evaluator_codes_ok(codes: Sequence[str], pattern: str = DEFAULT_EVALUATOR_PATTERN) -> bool:
-    """True when every evaluator code matches the study's ``settings.evaluator_pattern``.
+def evaluator_codes_ok(codes: Sequence[str], config: StudyConfig) -> bool:
+    """True when every evaluator code matches the study's ``settings.evaluator_pattern``
+    (:meth:`benchlib.config.StudyConfig.evaluator_ok`): evaluators appear as codes, never
+    as names.
 
-    >>> evaluator_codes_ok(["Q1", "Q2"], r"^Q\\d$"), evaluator_codes_ok(["Q1", "Anna"], r"^Q\\d$")
+    >>> from benchlib.config import load_config
+    >>> cfg = load_config()
+    >>> evaluator_codes_ok([], cfg), evaluator_codes_ok(["Anna Berger"], cfg)
     (True, False)
     """
-    rx = re.compile(pattern)
-    return all(bool(rx.match(str(c))) for c in codes)
+    return all(config.evaluator_ok(c) for c in codes)
 
 
 def calibration_for_wave(study, wave: str) -> pd.DataFrame:
@@ -304,7 +306,7 @@ def leniency_side_by_side(study, wave: str, fit=None) -> pd.DataFrame:
     out = field.merge(lev, on="evaluator", how="outer").sort_values("evaluator")
     out["calib_n"] = out["calib_n"].fillna(0).astype(int)
     out["field_n"] = out["field_n"].fillna(0).astype(int)
-    if not evaluator_codes_ok(out["evaluator"], study.config.settings.evaluator_pattern):
+    if not evaluator_codes_ok(out["evaluator"], study.config):
         raise ValueError("evaluators must appear as codes matching settings.evaluator_pattern")
     return out[["evaluator", "calib_n", "calib_mean_dev", "calib_ci_low", "calib_ci_high",
                 "field_n", "field_blup"]].reset_index(drop=True)

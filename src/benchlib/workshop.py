@@ -206,7 +206,7 @@ def role_play_prompts(config: StudyConfig, cells: pd.DataFrame, lang: str = "de"
     ...                   "method": ["share"], "n": [12], "value": [25.0], "market": [50.0],
     ...                   "market_suppressed": [False]})
     >>> role_play_prompts(cfg, c, "en")[0].split("”: ")[1]
-    'met in 25.0 % of 12 test contacts (competitors: 50.0 %).'
+    'met in 25.0 % of 12 test contacts (market: 50.0 %).'
     """
     from benchlib.viz import fmt_number
 

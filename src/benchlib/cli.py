@@ -141,6 +141,8 @@ def _clean(args: argparse.Namespace, write: bool = True) -> int:
             print(result.quarantine.groupby("reason").size().to_string())
         if len(result.corrections):
             print(f"\ncorrections applied: {len(result.corrections)}")
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     for r in result.unmatched_corrections.itertuples(index=False):
         print(f"warning: config/corrections.csv: correction of {r.contact_id}.{r.column} "
               "changed nothing: the contact id (or column) occurs in no export", file=sys.stderr)

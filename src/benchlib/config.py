@@ -147,6 +147,7 @@ class ExportMapping:
     ignore_columns: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     file: str = ""
+    contact_id_normalise: str | None = None  # "strip_leading_zeros" | "zero_pad:<width>"
 
 
 @dataclass(frozen=True)
@@ -523,7 +524,17 @@ def _parse_export(d: Any, file: str) -> ExportMapping:
         channel_values=value_map("channel_values"), scenario_values=value_map("scenario_values"),
         ignore_columns=r.str_list(d, "ignore_columns", "", ()),
         channels=r.str_list(d, "channels", "", ()), file=file,
+        contact_id_normalise=_id_rule(r, d),
     )
+
+
+def _id_rule(r: _Reader, d: Any) -> str | None:
+    rule = r.get(d, "contact_id_normalise", "", (str, type(None)), None)
+    if rule is None or rule == "strip_leading_zeros" or (
+            rule.startswith("zero_pad:") and rule[9:].isdigit() and 0 < int(rule[9:]) <= 32):
+        return rule
+    raise r.fail("contact_id_normalise", "expected strip_leading_zeros or zero_pad:<width> "
+                 f"(e.g. zero_pad:5), found {rule!r}")
 
 
 def _cross_check(cfg: StudyConfig) -> None:

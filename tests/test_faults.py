@@ -28,11 +28,12 @@ from projects import ROOT, copy_project
 WAVE_FILE = "2026-10/feldhaus_anrufe_2026-10.csv"
 # every step of writing a generation, in order (test_write_steps_are_all_covered checks it)
 STEPS = ["write:contacts.parquet", "write:items.parquet", "write:calibration.parquet",
-         "write:calibration_items.parquet", "write:quarantine.csv", "write:reconciliation.csv",
+         "write:calibration_items.parquet", "write:quarantine.csv", "write:duplicates.csv",
+         "write:reconciliation.csv",
          "write:corrections_applied.csv", "write:manifest.json", "publish", "switch", "cleanup"]
 TABLES = ("contacts.parquet", "items.parquet", "calibration.parquet",
-          "calibration_items.parquet", "quarantine.csv", "reconciliation.csv",
-          "corrections_applied.csv")
+          "calibration_items.parquet", "quarantine.csv", "duplicates.csv",
+          "reconciliation.csv", "corrections_applied.csv")
 
 
 def small_project(dest):
@@ -259,7 +260,12 @@ def test_make_data_with_space_and_colon_in_a_file_name(tmp_path):
     root = small_project(tmp_path / "p")
     for name in ("Makefile", "pyproject.toml", "requirements.lock"):
         shutil.copy2(ROOT / name, root / name)
-    (root / ".venv").symlink_to(ROOT / ".venv")
+    # a stand-in .venv whose install stamp is newer than the lock: make never runs setup here
+    # (a symlink to the real .venv would let it re-install the repository's venv)
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "benchlib").symlink_to(ROOT / ".venv" / "bin" / "benchlib")
+    (root / ".venv" / "bin" / "python").symlink_to(ROOT / ".venv" / "bin" / "python")
+    (root / ".venv" / ".installed").touch()
     env = {k: v for k, v in os.environ.items() if k not in ("BENCHLIB_ROOT", "MAKEFLAGS")}
 
     def make():

@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("error: interrupted (the previous outputs are unchanged)", file=sys.stderr)
+        print("error: interrupted", file=sys.stderr)  # every writer renames last: nothing half-written
         return 130
     except OSError as err:  # permission, read-only folder, disk full, ...
         from benchlib.errors import os_error_message

@@ -170,11 +170,11 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     clean = typed.drop(index=bad).reset_index(drop=True)
     clean["source_file"] = name
     clean["agency"] = mapping.id
-    names = frozenset(f["agent_name"].astype(str)) if "agent_name" in f.columns else frozenset()
     wave_of_row = dict(zip(typed["_row"], typed["wave"], strict=True))
     dropped["wave"] = dropped["duplicate_of_row"].map(wave_of_row)
     dropped = dropped[DUPLICATE_COLUMNS].astype({"source_row": "int64",
                                                   "duplicate_of_row": "int64"})
+    names = frozenset(f["agent_name"].astype(str)) if "agent_name" in f.columns else frozenset()
     return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
                       quarantine, applied, dropped, names)
 

@@ -365,7 +365,6 @@ def load_config(root: Path | str | None = None) -> StudyConfig:
         sha256=_hash_files([*files.values(), *export_files]),
         labels={"dimension": dim_labels, "scenario": scenarios, "channel": chan_labels,
                 "training": topic_labels},
-        ignore=study["ignore"],
     )
     _cross_check(cfg)
     return cfg

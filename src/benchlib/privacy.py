@@ -28,6 +28,7 @@ from benchlib.config import Settings, normalise_token
 from benchlib.errors import ConfigError
 
 EMAIL_RE = re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+(?:\.[\w-]+)+")
+SHORTENED_RE = re.compile(r"… \(\d+ characters\)$")  # marker of a shortened cell (clean._shown)
 PHONE_RE = re.compile(r"(?<![\w(])(?:\+|00|\()?\d[\d /().-]{5,}\d(?![\w])")
 
 
@@ -272,13 +273,22 @@ def scrub_value(value: str, scrubber: NameScrubber | None, allowed: Iterable[str
     """A raw cell value as any output may show it: a name-like value is withheld whole,
     anything else scrubbed of names, e-mail addresses and phone numbers.
 
+    The length marker of a shortened huge cell (``… (N characters)``) is kept as such, not
+    mistaken for a phone number.
+
     >>> scrub_value("Sabine Schneider", None), scrub_value("12.13.2026", None)
     ('[Name]', '12.13.2026')
+    >>> scrub_value("xx… (1048576 characters)", None)
+    'xx… (1048576 characters)'
     """
-    text = scrub(str(value), strict_phones=True)  # e-mail addresses and phone numbers first
+    text, marker = str(value), ""
+    m = SHORTENED_RE.search(text)
+    if m:
+        text, marker = text[:m.start()], m.group(0)
+    text = scrub(text, strict_phones=True)  # e-mail addresses and phone numbers first
     if looks_like_person_name(text, scrubber if scrubber is not None else (), allowed):
         return "[Name]"
-    return scrubber.scrub(text) if scrubber is not None else text
+    return (scrubber.scrub(text) if scrubber is not None else text) + marker
 
 
 def scrub_quarantine(quarantine, results, allowed: Iterable[str] = ()):

@@ -355,3 +355,23 @@ def test_legacy_flat_tables_are_removed_after_the_first_generation(tmp_path):
     run_pipeline(root)
     assert not (processed / "contacts.parquet").exists()
     assert not (processed / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("err", [errno.EACCES, errno.EROFS, errno.ENOSPC])
+def test_os_error_in_a_report_build_is_one_message(tmp_path, monkeypatch, capsys, err):
+    """The CLI turns any OS error (here from the report writer) into one line naming the
+    path and what to do, exit 2 — never "internal error … a bug in benchlib"."""
+    import benchlib.report
+
+    root = small_project(tmp_path / "p")
+    target = root / "reports" / "2026-10"
+
+    def refuse(*args, **kwargs):
+        raise OSError(err, os.strerror(err), str(target))
+
+    monkeypatch.setattr(benchlib.report, "build_wave_reports", refuse)
+    monkeypatch.chdir(root)
+    code = cli.main(["--root", str(root), "report", "--wave", "2026-10"])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "internal error" not in lines[0]
+    assert lines[0].startswith("error: reports/2026-10: ") and "then run again" in lines[0]

@@ -66,6 +66,12 @@ class DesignDiagnostics:
                 "nested": self.nested}
 
 
+def _purity(d: pd.DataFrame, company: str, evaluator: str) -> float:
+    """Share of contacts rated by an evaluator in his or her main company."""
+    counts = d.groupby([evaluator, company], observed=True).size()
+    return float(counts.groupby(level=0).max().sum() / counts.sum())
+
+
 def _cramers_v(tab: pd.DataFrame) -> float:
     if min(tab.shape) < 2:
         return float("nan")
@@ -105,7 +111,7 @@ def design_diagnostics(
                        .reset_index())
     else:
         by_scenario = pd.DataFrame(columns=[evaluator, scenario, "n"])
-    purity = float(tab.max(axis=1).sum() / tab.to_numpy().sum()) if len(d) else float("nan")
+    purity = _purity(d, company, evaluator) if len(d) else float("nan")
     epc = (d.groupby(company, observed=True)[evaluator].nunique().rename("n_evaluators")
            .reset_index())
     try:
@@ -357,8 +363,7 @@ def shop_vs_market(
             ev = d.dropna(subset=[evaluator])
             if (ev.loc[ev[company] == shop, evaluator].nunique() >= 2
                     and ev.loc[ev[company] != shop, evaluator].nunique() >= 2):
-                nested = design_diagnostics(ev, company, evaluator, shop=shop, role=role).nested
-                chosen = "cr2" if nested else "lmm"
+                chosen = "cr2" if _purity(ev, company, evaluator) >= NESTED_PURITY else "lmm"
     if chosen == "cr2":
         r = clustered_comparison(d, dv, company, evaluator, shop=shop, role=role, alpha=alpha,
                                  min_n=min_n, market=True).iloc[0]

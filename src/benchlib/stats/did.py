@@ -133,11 +133,14 @@ def did_weights(fit: Any, data: pd.DataFrame, term: str, company: str = "company
     e_k = np.zeros(X.shape[1])
     e_k[k] = 1.0
     a = X @ np.linalg.lstsq(X.T @ X, e_k, rcond=None)[0]  # row k of the OLS hat (X'X)^-1 X'
-    d = pd.DataFrame({company: data[company].to_numpy(), "post": data[post].to_numpy(), "a": a})
-    g = d.groupby([company, "post"]).agg(n=("a", "size"), w=("a", "sum")).unstack("post")
-    return pd.DataFrame({company: g.index, "n_before": g[("n", 0.0)].fillna(0).astype(int).values,
-                         "n_after": g[("n", 1.0)].fillna(0).astype(int).values,
-                         "weight": g[("w", 1.0)].fillna(0.0).values}).reset_index(drop=True)
+    codes, levels = pd.factorize(data[company], sort=True)
+    after = data[post].to_numpy() == 1.0
+    k_ = len(levels)
+    return pd.DataFrame({
+        company: list(levels),
+        "n_before": np.bincount(codes[~after], minlength=k_).astype(int),
+        "n_after": np.bincount(codes[after], minlength=k_).astype(int),
+        "weight": np.bincount(codes[after], weights=a[after], minlength=k_)})
 
 
 def _by_wave(used: Sequence[str]) -> str:

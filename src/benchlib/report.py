@@ -89,10 +89,17 @@ class BuiltReport:
     seconds: float
 
 
+ANALYST_TAG = "analyst"  # cells for analysts in JupyterLab, removed from stakeholder HTML
+
+
 def _export_html(nb, out: Path, lang: str = "de") -> None:
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
-    exporter = HTMLExporter(template_name="benchlib_report",
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
+    exporter = HTMLExporter(config=config, template_name="benchlib_report",
                             extra_template_basedirs=[str(TEMPLATE_DIR)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -198,7 +205,7 @@ def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = No
     cfg = load_config(root)
     cfg.wave(wave)  # unknown wave -> ConfigError listing the valid waves
     paths = get_paths(cfg.root)
-    if not (paths.processed / "contacts.parquet").is_file():
+    if paths.current is None:  # no processed generation yet
         from benchlib.pipeline import run_pipeline
 
         run_pipeline(cfg.root)

@@ -107,3 +107,15 @@ def test_shop_vs_market_chooses_by_design(nested07):
     assert not few["tested"] and np.isnan(few["p"])
     with pytest.raises(ValueError, match="method"):
         shop_vs_market(nested07, method="ols")
+
+
+def test_example_study_design_is_crossed_and_primary_uses_the_mixed_model(study):
+    from benchlib.stats.clustered import shop_vs_market
+
+    for wave in study.waves:
+        w = study.wave_contacts(wave)
+        dd = design_diagnostics(w, shop=study.shop)
+        assert not dd.nested and dd.purity < 0.5, wave  # the agency rotates its shoppers
+        assert dd.by_company["n"].sum() == len(w.dropna(subset=["evaluator"]))
+        r = shop_vs_market(w, shop=study.shop).iloc[0]
+        assert r["method"] == "LMM" and r["tested"], wave

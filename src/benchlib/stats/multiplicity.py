@@ -36,7 +36,7 @@ PRIMARY_COMPARISONS = ("shop_vs_market", "change_vs_previous", "training_effect"
 @dataclass(frozen=True)
 class PrimaryEndpoint:
     """The primary endpoint of a wave: which comparison (:data:`PRIMARY_COMPARISONS`) of
-    which score column (``dv``, e.g. ``"total"`` or ``"dim_closing"``)."""
+    which score column (``dv``, e.g. ``"total"`` or a ``"dim_<dimension>"`` column)."""
 
     comparison: str = "shop_vs_market"
     dv: str = "total"
@@ -81,7 +81,7 @@ def primary_endpoint(config: Any = None) -> PrimaryEndpoint:
     >>> primary_endpoint()
     PrimaryEndpoint(comparison='shop_vs_market', dv='total')
     >>> primary_endpoint({"primary_endpoint": {"comparison": "training_effect",
-    ...                                        "dv": "dim_closing"}}).comparison
+    ...                                        "dv": "dim_d1"}}).comparison
     'training_effect'
     """
     for holder in (getattr(config, "settings", None), config):

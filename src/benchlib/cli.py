@@ -19,7 +19,8 @@ commands:
   validate   the same checks as clean, but write nothing (dry run)
   example    regenerate the fictional example study in data/raw (deterministic)
   waves      list the configured waves
-  report     build the HTML reports of one wave into reports/<wave>/
+  report     build the HTML reports of one wave into reports/<wave>/<lang>/
+  reports    build the reports of every wave in every configured language (one job pool)
 
 exit codes: 0 ok, 1 too many quarantined rows / failed run, 2 usage or config error.
 """
@@ -40,10 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("example", help="regenerate the example study's raw exports")
     e.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped one)")
     sub.add_parser("waves", help="print the configured wave ids, one per line")
-    r = sub.add_parser("report", help="build reports/<wave>/ (HTML, JSON, XLSX)")
+    r = sub.add_parser("report", help="build reports/<wave>/<lang>/ (HTML, JSON, XLSX)")
     r.add_argument("--wave", required=True, help="wave id, e.g. 2026-10")
-    r.add_argument("--lang", default="de", choices=("de", "en"), help="report language")
-    r.add_argument("--notebooks", nargs="*", default=None, help="only these notebooks (stems)")
+    rs = sub.add_parser("reports", help="build the reports of every wave and language")
+    for c in (r, rs):
+        c.add_argument("--lang", default=None, help="only this report language (default: "
+                       "every language of settings.languages)")
+        c.add_argument("--notebooks", nargs="*", default=None,
+                       help="only these notebooks (stems)")
+        c.add_argument("--force", action="store_true",
+                       help="rebuild even when the reports are up to date")
     return p
 
 
@@ -124,14 +131,16 @@ def _waves(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from benchlib.report import build_wave_reports
+    from benchlib.report import build_reports
 
-    build_wave_reports(args.wave, lang=args.lang, root=args.root, only=args.notebooks)
+    waves = [args.wave] if getattr(args, "wave", None) else None
+    build_reports(waves, [args.lang] if args.lang else None, root=args.root,
+                  only=args.notebooks, force=args.force)
     return 0
 
 
 _COMMANDS = {"clean": _clean, "validate": _validate, "example": _example, "waves": _waves,
-             "report": _report}
+             "report": _report, "reports": _report}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

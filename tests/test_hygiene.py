@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from benchlib.devtools import notebook_problems
+from benchlib.devtools import notebook_problems, pair_problems
 
 from projects import ROOT
 
@@ -30,6 +30,40 @@ def test_no_unsafe_loaders_or_eval_in_the_library():
 def test_committed_notebooks_have_no_outputs():
     for p in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert notebook_problems(json.loads(p.read_text(encoding="utf-8"))) == [], p.name
+
+
+def test_notebooks_are_their_own_source_paired_with_py_percent():
+    # R-free hygiene: every notebook has its reviewable jupytext twin and the two agree
+    names = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert names and names == sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
+    for name in names:
+        assert pair_problems(ROOT / "notebooks" / f"{name}.ipynb") == [], name
+    assert not (ROOT / "tools").exists(), "notebooks are edited as notebooks, not generated"
+
+
+def test_pair_check_names_the_cell_that_drifted(tmp_path):
+    shutil.copy(ROOT / "notebooks" / "10_explore.ipynb", tmp_path)
+    py = (ROOT / "notebooks" / "10_explore.py").read_text(encoding="utf-8")
+    (tmp_path / "10_explore.py").write_text(py.replace("load_study()", "load_study(None)", 1),
+                                            encoding="utf-8")
+    problems = pair_problems(tmp_path / "10_explore.ipynb")
+    assert len(problems) == 1 and problems[0].startswith("cell ")
+    assert "jupytext --sync" in problems[0]
+    (tmp_path / "10_explore.py").unlink()
+    assert pair_problems(tmp_path / "10_explore.ipynb")[0].startswith("no jupytext pair")
+
+
+def test_report_html_drops_analyst_cells(tmp_path):
+    import nbformat
+
+    from benchlib.report import ANALYST_TAG, _export_html
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("How to edit this notebook", metadata={"tags": [ANALYST_TAG]}),
+        nbformat.v4.new_markdown_cell("Shown to stakeholders")])
+    _export_html(nb, tmp_path / "r.html")
+    body = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Shown to stakeholders" in body and "How to edit this notebook" not in body
 
 
 def _git(cwd, *args):

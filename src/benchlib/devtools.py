@@ -1,14 +1,15 @@
 """Repository hygiene checks run by ``make lint`` / ``make check`` (and the pre-commit hook).
 
-* ``check-notebooks``: committed notebooks carry no outputs or execution counts and have
-  exactly one cell tagged ``parameters``.
+* ``check-notebooks``: committed notebooks carry no outputs or execution counts, have
+  exactly one cell tagged ``parameters``, run on the project kernel "Python (benchlib)", and
+  agree cell by cell with their jupytext ``py:percent`` pair (``notebooks/<name>.py``).
 * ``check-raw``: every file under ``data/raw`` that git tracks or has staged belongs to the
   fictional example study (listed with its SHA-256 in ``data/raw/example_truth.json``), so
   a real client's export is never committed by accident.
 
 >>> notebook_problems({"cells": [{"cell_type": "code", "outputs": [1], "metadata": {},
 ...                                "execution_count": 3}]})
-['cell 0 has outputs', 'cell 0 has an execution count', 'no cell tagged parameters']
+['cell 0 has outputs', 'cell 0 has an execution count', 'no cell tagged parameters', "kernel is None, not 'benchlib' (Python (benchlib))"]
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import sys
 from pathlib import Path
 
 from benchlib.atomic import sha256_file
+
+KERNEL = "benchlib"  # registered by `make setup` as "Python (benchlib)"
 
 
 def notebook_problems(nb: dict) -> list[str]:
@@ -35,13 +38,45 @@ def notebook_problems(nb: dict) -> list[str]:
     if params != 1:
         problems.append("no cell tagged parameters" if params == 0
                         else f"{params} cells tagged parameters")
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    if nb.get("cells") and kernel != KERNEL:
+        problems.append(f"kernel is {kernel!r}, not {KERNEL!r} (Python (benchlib))")
     return problems
+
+
+def _cells(nb) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(c["cell_type"], "".join(c["source"]).strip(),
+             tuple(c.get("metadata", {}).get("tags", ()))) for c in nb["cells"]]
+
+
+def pair_problems(ipynb: Path) -> list[str]:
+    """Differences between a notebook and its jupytext ``py:percent`` pair (empty when in sync).
+
+    The ``.py`` file is what reviewers read in a diff; the ``.ipynb`` is what JupyterLab and
+    papermill open. After editing either, ``jupytext --sync notebooks/<name>.py`` updates
+    the other (the pre-commit hook and ``make lint`` run this check).
+    """
+    import jupytext
+
+    py = ipynb.with_suffix(".py")
+    if not py.is_file():
+        return [f"no jupytext pair {py.name} (run: jupytext --set-formats ipynb,py:percent "
+                f"{ipynb})"]
+    a = _cells(json.loads(ipynb.read_text(encoding="utf-8")))
+    b = _cells(jupytext.read(py))
+    if a == b:
+        return []
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return [f"cell {i} differs from {py.name} (run: jupytext --sync {py})"]
+    return [f"{len(a)} cells but {len(b)} in {py.name} (run: jupytext --sync {py})"]
 
 
 def check_notebooks(folder: Path) -> int:
     bad = 0
     for path in sorted(folder.glob("*.ipynb")):
-        for p in notebook_problems(json.loads(path.read_text(encoding="utf-8"))):
+        for p in notebook_problems(json.loads(path.read_text(encoding="utf-8"))) \
+                + pair_problems(path):
             print(f"{path}: {p}", file=sys.stderr)
             bad += 1
     if bad:

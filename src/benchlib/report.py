@@ -211,14 +211,19 @@ class Job:
 
 
 _EXPORTER = None
+ANALYST_TAG = "analyst"  # cells for analysts in JupyterLab, removed from stakeholder HTML
 
 
 def _export_html(nb, out: Path, lang: str = "de") -> None:
     global _EXPORTER
     if _EXPORTER is None:  # one exporter per process: its templates load once
         from nbconvert import HTMLExporter
+        from traitlets.config import Config
 
-        exporter = HTMLExporter(template_name="benchlib_report",
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
+        exporter = HTMLExporter(config=config, template_name="benchlib_report",
                                 extra_template_basedirs=[str(TEMPLATE_DIR)])
         exporter.exclude_input = True
         exporter.exclude_input_prompt = True

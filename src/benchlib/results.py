@@ -408,7 +408,8 @@ def training_label(study: Study, wave: str) -> str | None:
     tr = study.config.wave(wave).trainings_before
     if not tr:
         return None
-    return "; ".join(f"{x.date.isoformat()}: {', '.join(x.topics)}" for x in tr)
+    topics = [", ".join(study.config.label("training", t, "de") for t in x.topics) for x in tr]
+    return "; ".join(f"{x.date.isoformat()}: {t}" for x, t in zip(tr, topics, strict=True))
 
 
 def study_changes(study: Study, wave: str, lang: str = "de") -> list[str]:

@@ -89,6 +89,28 @@ def show_html(text: str, css_class: str | None = None, escape: bool = True) -> N
     display(HTML(f'<div class="{css_class}">{body}</div>' if css_class else f"<p>{body}</p>"))
 
 
+HEADLINE_CLASS = "bl-headline"
+
+
+def headline_html(text: str) -> str:
+    """The report's one headline sentence, escaped, as the visible lead paragraph.
+
+    The report index (``reports/index.html``) and the HTML's description are taken from the
+    element with class :data:`HEADLINE_CLASS`, so every report shows exactly one.
+
+    >>> headline_html("Shop & market level")
+    '<p class="bl-headline">Shop &amp; market level</p>'
+    """
+    return f'<p class="{HEADLINE_CLASS}">{html.escape(text)}</p>'
+
+
+def show_headline(text: str) -> None:
+    """Display the report's headline sentence (see :func:`headline_html`)."""
+    from IPython.display import HTML, display
+
+    display(HTML(headline_html(text)))
+
+
 def slug(text: str) -> str:
     """A stable HTML id for a heading text (used by :func:`show_heading` and :func:`toc_html`).
 

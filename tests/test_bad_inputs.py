@@ -3,19 +3,26 @@ clear error (exit 2, file/row/column named, no traceback, no hang) or is cleaned
 rows quarantined and every row accounted for.
 
 Each case is built into a fresh project copy under ``tmp_path`` (config copied, the case file
-under ``data/raw``); error cases run ``python -m benchlib.cli validate`` in a subprocess with
-``BENCHLIB_ROOT``, the others run :func:`benchlib.pipeline.run_pipeline` in-process.
+under ``data/raw``); error cases run the command line ``benchlib validate`` in this process
+(:func:`run_cli_inprocess`: what a subprocess would print on stderr, warnings and log records
+included, under a time limit), the others run :func:`benchlib.pipeline.run_pipeline`
+in-process. A few cases also run as a real subprocess (:data:`SUBPROCESS_CASES`), so the
+console script's own start-up stays tested.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import warnings
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +34,7 @@ HERE = Path(__file__).parent / "bad_inputs"
 REPO = Path(__file__).resolve().parents[1]
 CASES = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 TIMEOUT_S = 120
+SUBPROCESS_CASES = ("unclosed_quote", "corrupt_xlsx_truncated", "config_unknown_agency")
 QS_TITLE = "QualiServ International – Mystery-Mail-Export – Welle 2026-04"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -188,6 +196,52 @@ def _run_cli(root: Path, *args: str, timeout: float = TIMEOUT_S) -> subprocess.C
                           capture_output=True, text=True, timeout=timeout)
 
 
+class _TimedOut(Exception):
+    pass
+
+
+def run_cli_inprocess(root: Path, *args: str, timeout: float = TIMEOUT_S
+                      ) -> subprocess.CompletedProcess:
+    """``benchlib <args>`` in this process with ``BENCHLIB_ROOT=root``: exit code, stdout and
+    the stderr a subprocess would show — Python's default warning display (what is not
+    ignored by default) and log records of WARNING and above included. A run longer than
+    ``timeout`` fails (SIGALRM), so a hang is still caught."""
+    from benchlib.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    handler = logging.StreamHandler(err)
+    handler.setLevel(logging.WARNING)
+    old_env = os.environ.get("BENCHLIB_ROOT")
+    os.environ["BENCHLIB_ROOT"] = str(root)
+
+    def alarm(signum, frame):
+        raise _TimedOut(f"benchlib {' '.join(args)} took more than {timeout} s")
+
+    old_alarm = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    logging.getLogger().addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            warnings.simplefilter("default")
+            for cat in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                        ResourceWarning):
+                warnings.filterwarnings("ignore", category=cat)
+            code = main(list(args))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old_alarm)
+        logging.getLogger().removeHandler(handler)
+        if old_env is None:
+            os.environ.pop("BENCHLIB_ROOT", None)
+        else:
+            os.environ["BENCHLIB_ROOT"] = old_env
+    shown = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno)
+                    for w in caught)
+    return subprocess.CompletedProcess(["benchlib", *args], code, out.getvalue(),
+                                       err.getvalue() + shown)
+
+
 def _params():
     for case in CASES:
         marks = [pytest.mark.slow] if case.get("slow") else []
@@ -214,8 +268,16 @@ def test_bad_input(case: dict, tmp_path: Path) -> None:
      "bounded": _check_bounded}[case["expect"]](case, tmp_path, path)
 
 
-def _check_error(case: dict, root: Path, path: Path) -> None:
-    proc = _run_cli(root, "validate", "--quiet")
+@pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
+def test_bad_input_through_the_console_script(case_id: str, tmp_path: Path) -> None:
+    """The same check with a real ``python -m benchlib.cli`` process (start-up, exit code)."""
+    (case,) = [c for c in CASES if c["id"] == case_id]
+    assert case["expect"] == "error"
+    _check_error(case, tmp_path, materialise(case, tmp_path), run=_run_cli)
+
+
+def _check_error(case: dict, root: Path, path: Path, run=run_cli_inprocess) -> None:
+    proc = run(root, "validate", "--quiet")
     err = proc.stderr
     assert "Traceback" not in err, err
     assert proc.returncode == 2, (proc.returncode, err, proc.stdout[-2000:])

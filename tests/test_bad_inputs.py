@@ -12,23 +12,21 @@ console script's own start-up stays tested.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import logging
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import warnings
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import yaml
+
+from projects import run_cli_inprocess
 
 HERE = Path(__file__).parent / "bad_inputs"
 REPO = Path(__file__).resolve().parents[1]
@@ -196,52 +194,6 @@ def _run_cli(root: Path, *args: str, timeout: float = TIMEOUT_S) -> subprocess.C
                           capture_output=True, text=True, timeout=timeout)
 
 
-class _TimedOut(Exception):
-    pass
-
-
-def run_cli_inprocess(root: Path, *args: str, timeout: float = TIMEOUT_S
-                      ) -> subprocess.CompletedProcess:
-    """``benchlib <args>`` in this process with ``BENCHLIB_ROOT=root``: exit code, stdout and
-    the stderr a subprocess would show — Python's default warning display (what is not
-    ignored by default) and log records of WARNING and above included. A run longer than
-    ``timeout`` fails (SIGALRM), so a hang is still caught."""
-    from benchlib.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    handler = logging.StreamHandler(err)
-    handler.setLevel(logging.WARNING)
-    old_env = os.environ.get("BENCHLIB_ROOT")
-    os.environ["BENCHLIB_ROOT"] = str(root)
-
-    def alarm(signum, frame):
-        raise _TimedOut(f"benchlib {' '.join(args)} took more than {timeout} s")
-
-    old_alarm = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
-    logging.getLogger().addHandler(handler)
-    try:
-        with warnings.catch_warnings(record=True) as caught, \
-                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            warnings.simplefilter("default")
-            for cat in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
-                        ResourceWarning):
-                warnings.filterwarnings("ignore", category=cat)
-            code = main(list(args))
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old_alarm)
-        logging.getLogger().removeHandler(handler)
-        if old_env is None:
-            os.environ.pop("BENCHLIB_ROOT", None)
-        else:
-            os.environ["BENCHLIB_ROOT"] = old_env
-    shown = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno)
-                    for w in caught)
-    return subprocess.CompletedProcess(["benchlib", *args], code, out.getvalue(),
-                                       err.getvalue() + shown)
-
-
 def _params():
     for case in CASES:
         marks = [pytest.mark.slow] if case.get("slow") else []
@@ -270,7 +222,7 @@ def test_bad_input(case: dict, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
 def test_bad_input_through_the_console_script(case_id: str, tmp_path: Path) -> None:
-    """The same check with a real ``python -m benchlib.cli`` process (start-up, exit code)."""
+    """The same check through a real ``python -m benchlib.cli`` process."""
     (case,) = [c for c in CASES if c["id"] == case_id]
     assert case["expect"] == "error"
     _check_error(case, tmp_path, materialise(case, tmp_path), run=_run_cli)

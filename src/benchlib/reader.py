@@ -23,7 +23,7 @@ import itertools
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -178,12 +178,65 @@ def _csv_grid_strict(text: str, name: str, mapping: ExportMapping) -> pd.DataFra
 
 # --------------------------------------------------------------------------- XLSX
 def _xlsx_grid(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
+    """The sheet as a string grid (row 1 of the sheet is grid row 0). A plain workbook is
+    read by calamine (Rust, fast); one with formulas or merged cells by openpyxl, which can
+    show an uncomputed formula's text — decided per file, same strings either way."""
     if data.startswith(OLE_MAGIC):
         raise InputError(name, "file", "the workbook is password-protected (encrypted) or a "
                          "legacy .xls; save it as an unprotected .xlsx")
     if not data.startswith(ZIP_MAGIC):
         raise InputError(name, "file", "not an XLSX workbook (expected a zip container); is it "
                          f"a CSV? The export mapping '{mapping.id}' says format: xlsx")
+    grid = _xlsx_grid_calamine(data, name, mapping) if _plain_workbook(data) else None
+    return grid if grid is not None else _xlsx_grid_openpyxl(data, name, mapping)
+
+
+def _plain_workbook(data: bytes) -> bool:
+    """No formula, merged cell or error cell (``#DIV/0!``, which calamine reads as empty) in
+    any worksheet; False when the zip is unreadable (openpyxl then names the problem)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return not any(_FORMULA_TAG.search(x) or b"<mergeCell" in x or b't="e"' in x
+                           for x in (z.read(n) for n in z.namelist()
+                                     if n.startswith("xl/worksheets/") and n.endswith(".xml")))
+    except Exception:  # corrupt container: the openpyxl path reports it
+        return False
+
+
+class _Sheets:
+    """The sheet-name interface :func:`_pick_sheet` needs, over a calamine workbook."""
+
+    def __init__(self, wb) -> None:
+        self.wb, self.sheetnames = wb, list(wb.sheet_names)
+
+    def __getitem__(self, title: str):
+        return title
+
+
+def _xlsx_grid_calamine(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame | None:
+    """Read with python-calamine; None when calamine cannot (openpyxl then decides)."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = _Sheets(wb)
+    except Exception:
+        return None
+    title = _pick_sheet(sheets, name, mapping)  # InputError for a missing/ambiguous sheet
+    try:
+        values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    except Exception:
+        return None
+    rows = [[_cell_text(v) for v in row] for row in values]
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise InputError(name, f"sheet {title!r}", "the sheet is empty (expected a header "
+                         "row and data)")
+    grid = pd.DataFrame(rows, dtype=object).fillna("")
+    grid.attrs["sheet"] = f"sheet {title!r} (sheets: {', '.join(sheets.sheetnames)})"
+    return grid
+
+
+def _xlsx_grid_openpyxl(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
     from openpyxl import load_workbook
 
     try:
@@ -259,6 +312,9 @@ def _cell_text(v: object) -> str:
         return v.date().isoformat() if v.time() == time(0) else v.isoformat(sep=" ")
     if isinstance(v, date):
         return v.isoformat()
+    if isinstance(v, timedelta):  # calamine: a duration cell
+        total = int(round(v.total_seconds()))
+        return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else repr(v)
     return str(v)

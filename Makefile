@@ -71,8 +71,9 @@ lint: $(STAMP) ## ruff + committed notebooks must have no outputs
 check: $(STAMP) ## refuse raw files outside the example study (run before committing)
 	$(PY) -m benchlib.devtools check-raw
 
-bench: $(STAMP) $(PROCESSED) ## run the performance benchmark (writes benchmarks/results.json)
+bench: $(STAMP) $(PROCESSED) ## run the performance benchmark (benchmarks/results.json, docs/img/performance_growth.png)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/plot.py
 
 clean: ## remove processed data, reports and caches (keeps data/raw and .venv)
 	find data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

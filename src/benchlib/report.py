@@ -56,6 +56,9 @@ NOTEBOOKS: dict[str, str] = {
 DEFAULT_LANGUAGES: tuple[str, ...] = ("de", "en")
 KERNEL_NAME = "benchlib"
 KERNEL_DISPLAY_NAME = "Python (benchlib)"
+# papermill's default of 60 s for a kernel's first answer is hit on a loaded 2-core machine
+# when several kernels start at once; a kernel that really hangs is still caught.
+KERNEL_START_TIMEOUT_S = 600
 STAMP = ".stamp.json"
 WAVE_FILES = ("results.json",)  # language-independent outputs kept at reports/<wave>/
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -275,6 +278,7 @@ def run_notebook(src: Path, parameters: dict, workdir: Path) -> object:
         pm.execute_notebook(str(src), str(executed), parameters=parameters,
                             kernel_name=KERNEL_NAME, cwd=str(src.parent),
                             progress_bar=False, log_output=False,
+                            start_timeout=KERNEL_START_TIMEOUT_S,
                             kernel_manager_class=kernel_manager_class(sockets))
     except pm.PapermillExecutionError as err:
         raise ReportError(f"notebook {src.name} failed in cell {err.cell_index} "

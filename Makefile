@@ -51,7 +51,7 @@ report: $(PROCESSED) ## build reports/<WAVE>/<lang>/ of one wave: make report WA
 	@$(BENCHLIB) report --wave '$(WAVE)' $(if $(REPORT_LANG),--lang '$(REPORT_LANG)')
 
 reports: $(PROCESSED) ## build every wave in every configured language (one job pool on all cores)
-	@$(BENCHLIB) reports $(if $(REPORT_LANG),--lang '$(REPORT_LANG)')
+	@$(BENCHLIB) reports $(if $(REPORT_LANG),--lang '$(REPORT_LANG)') $(if $(WAVES),--waves $(WAVES))
 
 lab: $(STAMP) $(PROCESSED) ## start JupyterLab with the project kernel
 	$(VENV)/bin/jupyter lab notebooks/

@@ -274,7 +274,8 @@ def naive_floor(nbs: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
-def bench_reports(scratch: Path, runs: int, big_runs: int) -> dict:
+def bench_reports(scratch: Path, runs: int, big_runs: int, waves: list[str] | None = None
+                  ) -> dict:
     proj = report_project(scratch)
     env = {"BENCHLIB_ROOT": str(proj), "MPLBACKEND": "Agg"}
     notebooks = sorted(p for p in (proj / "notebooks").glob("0*.ipynb"))
@@ -306,7 +307,8 @@ def bench_reports(scratch: Path, runs: int, big_runs: int) -> dict:
             (proj / "reports").mkdir()
             log(f"all waves: make -j{jobs} reports {extra or ''}, run {i + 1}/{big_runs}")
             t0 = time.perf_counter()
-            subprocess.run(["make", f"-j{jobs}", "--no-print-directory", "reports"], cwd=proj,
+            subprocess.run(["make", f"-j{jobs}", "--no-print-directory", "reports",
+                            *([f"WAVES={' '.join(waves)}"] if waves else [])], cwd=proj,
                            env={**make_env, **extra}, check=True, capture_output=True)
             acc.append(time.perf_counter() - t0)
     all_waves = {"waves": len(list((proj / "reports").glob("20*"))),
@@ -478,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="runs of the 1e6 cleaning and of the all-waves builds")
     ap.add_argument("--only", default="cleaning,reports,mixed,startup,load",
                     help="which parts to run (comma-separated)")
+    ap.add_argument("--report-waves", default="",
+                    help="all-waves figure on these waves only (comma-separated; default all)")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results.json"))
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = ap.parse_args(argv)
@@ -486,7 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="benchlib-bench-"))
     t0 = time.perf_counter()
     res: dict = {"machine": machine(), "targets": TARGETS,
-                 "settings": {"runs": args.runs, "big_runs": args.big_runs, "sizes": sizes}}
+                 "settings": {"runs": args.runs, "big_runs": args.big_runs, "sizes": sizes,
+                              "report_waves": args.report_waves or "all"}}
     try:
         if "startup" in parts:
             res["startup"] = bench_startup(args.runs)
@@ -497,7 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         if "cleaning" in parts:
             res["cleaning"] = bench_cleaning(scratch, sizes, args.runs, args.big_runs)
         if "reports" in parts:
-            res["reports"] = bench_reports(scratch, args.runs, args.big_runs)
+            res["reports"] = bench_reports(scratch, args.runs, args.big_runs,
+                                           [w for w in args.report_waves.split(",") if w])
     finally:
         if args.keep:
             log(f"scratch kept in {scratch}")

@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="build reports/<wave>/<lang>/ (HTML, JSON, XLSX)")
     r.add_argument("--wave", required=True, help="wave id, e.g. 2026-10")
     rs = sub.add_parser("reports", help="build the reports of every wave and language")
+    rs.add_argument("--waves", nargs="*", default=None, help="only these waves (default: all)")
     for c in (r, rs):
         c.add_argument("--lang", default=None, help="only this report language (default: "
                        "every language of settings.languages)")
@@ -133,7 +134,7 @@ def _waves(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from benchlib.report import build_reports
 
-    waves = [args.wave] if getattr(args, "wave", None) else None
+    waves = [args.wave] if getattr(args, "wave", None) else getattr(args, "waves", None)
     build_reports(waves, [args.lang] if args.lang else None, root=args.root,
                   only=args.notebooks, force=args.force)
     return 0

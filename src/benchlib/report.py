@@ -59,6 +59,9 @@ KERNEL_DISPLAY_NAME = "Python (benchlib)"
 # papermill's default of 60 s for a kernel's first answer is hit on a loaded 2-core machine
 # when several kernels start at once; a kernel that really hangs is still caught.
 KERNEL_START_TIMEOUT_S = 600
+# kernels built side by side must not share IPython's history database (a locked SQLite
+# file makes a kernel print "history saving thread hit an unexpected error" into a report)
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
 STAMP = ".stamp.json"
 WAVE_FILES = ("results.json",)  # language-independent outputs kept at reports/<wave>/
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -279,6 +282,7 @@ def run_notebook(src: Path, parameters: dict, workdir: Path) -> object:
                             kernel_name=KERNEL_NAME, cwd=str(src.parent),
                             progress_bar=False, log_output=False,
                             start_timeout=KERNEL_START_TIMEOUT_S,
+                            extra_arguments=list(KERNEL_ARGUMENTS),
                             kernel_manager_class=kernel_manager_class(sockets))
     except pm.PapermillExecutionError as err:
         raise ReportError(f"notebook {src.name} failed in cell {err.cell_index} "

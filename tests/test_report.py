@@ -67,7 +67,10 @@ def _stamped(tmp_path, names=("00_data_quality",)):
     from benchlib.report import build_inputs
 
     root = copy_project(tmp_path, with_raw=False)
-    (root / "data" / "processed" / "manifest.json").write_text('{"inputs": {}}', "utf-8")
+    gen = root / "data" / "processed" / "gen-000001"  # a processed generation, as cleaned
+    gen.mkdir()
+    (gen / "manifest.json").write_text('{"inputs": {}}', "utf-8")
+    (root / "data" / "processed" / "CURRENT").write_text("gen-000001\n", "utf-8")
     paths = get_paths(root)
     return root, paths, build_inputs(paths, list(names))
 
@@ -87,9 +90,9 @@ def test_stamp_decides_staleness_from_content(tmp_path):
     os.utime(paths.notebooks / "00_data_quality.ipynb", (0, 0))  # file times do not count
     assert is_up_to_date(out, build_inputs(paths, ["00_data_quality"]), ["00_data_quality"])
     # new processed data (another generation's manifest) -> stale
-    (paths.processed / "manifest.json").write_text('{"inputs": {"a": "1"}}', "utf-8")
+    (paths.current / "manifest.json").write_text('{"inputs": {"a": "1"}}', "utf-8")
     assert not is_up_to_date(out, build_inputs(paths, ["00_data_quality"]), ["00_data_quality"])
-    (paths.processed / "manifest.json").write_text('{"inputs": {}}', "utf-8")
+    (paths.current / "manifest.json").write_text('{"inputs": {}}', "utf-8")
     assert is_up_to_date(out, build_inputs(paths, ["00_data_quality"]), ["00_data_quality"])
     # an edited notebook -> stale
     nb = paths.notebooks / "00_data_quality.ipynb"
@@ -105,7 +108,6 @@ def test_up_to_date_reports_are_not_rebuilt(tmp_path, capsys):
     from benchlib.report import NOTEBOOKS, STAMP, build_inputs, build_reports, report_dir
 
     root, paths, _ = _stamped(tmp_path)
-    (paths.processed / "contacts.parquet").write_bytes(b"")  # present: no re-clean
     names = [n for n in NOTEBOOKS if (paths.notebooks / f"{n}.ipynb").is_file()]
     inputs = build_inputs(paths, names)
     for lang in ("de", "en"):

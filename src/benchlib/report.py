@@ -167,7 +167,9 @@ def library_hash() -> str:
 
 
 def _manifest_file(paths) -> Path:
-    return paths.processed / "manifest.json"
+    """The current processed generation's manifest (its input hashes identify the data)."""
+    current = paths.current
+    return (current if current is not None else paths.processed) / "manifest.json"
 
 
 def build_inputs(paths, names: Sequence[str], library: str | None = None) -> dict:
@@ -462,8 +464,7 @@ def build_reports(waves: Sequence[str] | None = None, langs: Sequence[str] | Non
             raise BenchlibError(f"unknown report language {lang!r}; configured languages "
                                 f"(settings.languages): {', '.join(configured)}")
     paths = get_paths(cfg.root)
-    if not _manifest_file(paths).is_file() or not (paths.processed / "contacts.parquet"
-                                                   ).is_file():
+    if paths.current is None:  # no processed generation yet
         from benchlib.pipeline import run_pipeline
 
         run_pipeline(cfg.root)

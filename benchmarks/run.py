@@ -60,7 +60,9 @@ from pathlib import Path
 import pyarrow as pa, pyarrow.csv as pcsv, pyarrow.parquet as pq
 root, scratch = Path(sys.argv[1]), Path(sys.argv[2])
 files = json.loads(sys.argv[3])
-outputs = {p.name: pq.read_table(p) for p in sorted((root / "data/processed").glob("*.parquet"))}
+from benchlib.paths import current_generation
+gen = current_generation(root / "data/processed") or root / "data/processed"
+outputs = {p.name: pq.read_table(p) for p in sorted(gen.glob("*.parquet"))}
 table_bytes = sum(outputs[n].to_pandas().memory_usage(deep=True).sum()
                   for n in ("contacts.parquet", "items.parquet"))
 rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -353,10 +355,17 @@ print(json.dumps({"times": times, "n": n, "groups": int(r.n_groups)}))
 """
 
 
+def _current(root: Path) -> Path:
+    """The current generation of processed data of the project at ``root``."""
+    from benchlib.paths import get_paths
+
+    return get_paths(root).current or get_paths(root).processed
+
+
 def bench_mixed(runs: int, n: int = 100_000) -> dict:
     log(f"mixed model on {n:.0e} contacts x {runs}")
     _, out = run([sys.executable, "-c", MIXED_SCRIPT, str(runs), str(n),
-                     str(REPO / "data/processed/contacts.parquet")])
+                     str(_current(REPO) / "contacts.parquet")])
     r = json.loads(out.strip().splitlines()[-1])
     return {"contacts": r["n"], "evaluators": r["groups"], "fit_s": stats(r["times"])}
 

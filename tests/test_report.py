@@ -203,6 +203,7 @@ def test_ctrl_c_stops_cleanly(tmp_path, delay):
     assert rc == "130", out
     assert after.strip().splitlines() == ["error: interrupted"], out  # nothing started after
     assert "Traceback" not in out and "Error" not in before, out
+    assert "without encryption" not in out  # kernels talk over IPC sockets, not TCP
     assert previous.read_text(encoding="utf-8") == "previous report"
     assert not list((root / "reports").rglob(".*building*"))
     assert not _processes_in(root / "notebooks")  # no kernel left running

@@ -55,8 +55,11 @@ def _clean_subprocess(root, *args, failpoint=None):
     env.pop(generation.FAILPOINT_ENV, None)
     if failpoint:
         env[generation.FAILPOINT_ENV] = failpoint
+    # SIGINT back to its default in the child: started in the background (nohup, CI) the
+    # test run inherits SIGINT ignored, and a failpoint's SIGINT would then do nothing
     return subprocess.run([sys.executable, "-m", "benchlib.cli", "clean", "--quiet", *args],
-                          env=env, capture_output=True, text=True, timeout=300)
+                          env=env, capture_output=True, text=True, timeout=300,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _assert_previous_intact(root, gen_name, hashes):

@@ -309,9 +309,11 @@ def bench_reports(scratch: Path, runs: int, big_runs: int, waves: list[str] | No
             (proj / "reports").mkdir()
             log(f"all waves: make -j{jobs} reports {extra or ''}, run {i + 1}/{big_runs}")
             t0 = time.perf_counter()
-            subprocess.run(["make", f"-j{jobs}", "--no-print-directory", "reports",
-                            *([f"WAVES={' '.join(waves)}"] if waves else [])], cwd=proj,
-                           env={**make_env, **extra}, check=True, capture_output=True)
+            done = subprocess.run(["make", f"-j{jobs}", "--no-print-directory", "reports",
+                                   *([f"WAVES={' '.join(waves)}"] if waves else [])], cwd=proj,
+                                  env={**make_env, **extra}, capture_output=True, text=True)
+            if done.returncode:
+                raise SystemExit(f"make -j{jobs} reports failed:\n{done.stderr[-3000:]}")
             acc.append(time.perf_counter() - t0)
     all_waves = {"waves": len(list((proj / "reports").glob("20*"))),
                  "languages": len(list((proj / "reports").glob("20*/*/"))) //
@@ -501,18 +503,24 @@ def main(argv: list[str] | None = None) -> int:
     res: dict = {"machine": machine(), "targets": TARGETS,
                  "settings": {"runs": args.runs, "big_runs": args.big_runs, "sizes": sizes,
                               "report_waves": args.report_waves or "all"}}
+    partial = Path(args.out).with_suffix(".partial.json")
+
+    def keep(part: str, value: dict) -> None:  # a later part that fails keeps these figures
+        res[part] = value
+        partial.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+
     try:
         if "startup" in parts:
-            res["startup"] = bench_startup(args.runs)
+            keep("startup", bench_startup(args.runs))
         if "load" in parts:
-            res["load_study"] = bench_load_study(args.runs)
+            keep("load_study", bench_load_study(args.runs))
         if "mixed" in parts:
-            res["mixed_model"] = bench_mixed(args.runs)
+            keep("mixed_model", bench_mixed(args.runs))
         if "cleaning" in parts:
-            res["cleaning"] = bench_cleaning(scratch, sizes, args.runs, args.big_runs)
+            keep("cleaning", bench_cleaning(scratch, sizes, args.runs, args.big_runs))
         if "reports" in parts:
-            res["reports"] = bench_reports(scratch, args.runs, args.big_runs,
-                                           [w for w in args.report_waves.split(",") if w])
+            keep("reports", bench_reports(scratch, args.runs, args.big_runs,
+                                          [w for w in args.report_waves.split(",") if w]))
     finally:
         if args.keep:
             log(f"scratch kept in {scratch}")
@@ -523,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     res["table"] = [dict(zip(("figure", "measured", "target", "ratio_to_target"), r,
                              strict=True)) for r in rows]
     Path(args.out).write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    partial.unlink(missing_ok=True)
     print_table(rows)
     print(f"\n(total {res['total_s']:.0f} s; written {args.out})")
     return 0

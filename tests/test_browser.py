@@ -44,7 +44,7 @@ def built_reports(example_project) -> Path:
     from benchlib.report import build_wave_reports
 
     built = build_wave_reports(WAVE, root=example_project)
-    out = example_project / "reports" / WAVE
+    out = example_project / "reports" / WAVE / "de"
     assert {b.html.name for b in built} >= set(HEADINGS)
     for b in built:
         print(f"built {b.notebook} in {b.seconds:.1f} s")

@@ -34,8 +34,9 @@ def _build(root, lang, dest):
             os.environ["SOURCE_DATE_EPOCH"] = old
     dest.mkdir(parents=True)
     out = root / "reports" / WAVE
-    for name in ("wave_report.html", "results.json", "tables.xlsx"):
-        shutil.copy2(out / name, dest / name)
+    for name in ("wave_report.html", "tables.xlsx"):
+        shutil.copy2(out / lang / name, dest / name)
+    shutil.copy2(out / "results.json", dest / "results.json")
     return dest, built[0].seconds
 
 
@@ -68,7 +69,8 @@ def test_outputs_exist(builds, example_project):
     for lang in ("de", "en"):
         for name in ("wave_report.html", "results.json", "tables.xlsx"):
             assert (builds[lang] / name).stat().st_size > 0
-    assert (example_project / "reports" / WAVE / "wave_report.html").is_file()
+    assert (example_project / "reports" / WAVE / "de" / "wave_report.html").is_file()
+    assert (example_project / "reports" / WAVE / "en" / "wave_report.html").is_file()
     print(f"01_wave_report built in {builds['seconds']:.1f} s")
 
 

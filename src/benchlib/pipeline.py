@@ -27,7 +27,7 @@ import pandas as pd
 
 from benchlib.atomic import sha256_file, write_bytes, write_json, write_with
 from benchlib.clean import QUARANTINE_COLUMNS, FileResult, clean_file
-from benchlib.config import StudyConfig, load_config
+from benchlib.config import Grid, StudyConfig, load_config
 from benchlib.corrections import load_corrections, unmatched
 from benchlib.errors import ConfigError, InputError, ReconciliationError
 from benchlib.privacy import name_pattern, pseudonym, pseudonym_key, scrub
@@ -206,7 +206,7 @@ def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = F
     df = pd.concat(frames, ignore_index=True)
     df, q = _cross_file_conflicts(df)
     df = df.sort_values(["wave", "contact_id"], kind="stable").reset_index(drop=True)
-    _mail_outcomes(df, cfg.settings.mail_window_h)
+    _mail_outcomes(df, cfg.grid, cfg.settings.mail_window_h)
     ids = list(dict.fromkeys(i.id for i in cfg.grid.items))
     values = df[[f"v:{i}" for i in ids]].set_axis(ids, axis=1)
     status = df[[f"s:{i}" for i in ids]].set_axis(ids, axis=1)
@@ -217,20 +217,40 @@ def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = F
     return contacts, items, q
 
 
-def _mail_outcomes(df: pd.DataFrame, window_h: float) -> None:
-    """Mail answered within the window (event) and response time censored at the window."""
-    mail = (df["channel"] == "mail").to_numpy()
-    reach = df["v:reach_answered"].to_numpy()
-    rh = df["v:mail_response_h"].to_numpy(dtype=float)
-    answered = (reach == 1) & ~(rh > window_h)
-    never = mail & ((reach == 0) | (rh > window_h))
-    df["mail_answered"] = pd.array(np.where(mail & ~np.isnan(reach), answered, False),
-                                   dtype="boolean")
-    df.loc[~mail | np.isnan(reach), "mail_answered"] = pd.NA
-    df["response_h"] = np.where(mail, np.where(never, window_h, rh), np.nan)
-    df.loc[never, "v:mail_response_h"] = np.inf  # "later or never" scores 0 points
-    df.loc[never, "s:mail_response_h"] = ANSWERED
-    df["wait_s"] = np.where(mail, np.nan, df["v:wait_s"].to_numpy(dtype=float))
+def _mail_outcomes(df: pd.DataFrame, grid: Grid, window_h: float) -> None:
+    """Reached flag, call waiting time and mail outcomes, from the items with those roles.
+
+    A mail counts as answered within the window (event) or its response time is censored at
+    the window. A grid without a reachability item records only reached contacts; without a
+    wait-time or mail-response item the columns stay empty (the study does not measure it).
+    """
+    n = len(df)
+    reach_item = grid.item_for_role("reachability")
+    mail_item = grid.item_for_role("mail_response_time")
+    wait_item = grid.item_for_role("wait_time")
+    reach = (df[f"v:{reach_item.id}"].to_numpy(dtype=float) if reach_item
+             else np.ones(n))
+    df["reached"] = pd.array(reach == 1, dtype="boolean") if reach_item else pd.array(
+        np.ones(n, dtype=bool), dtype="boolean")
+    if mail_item is None:
+        df["mail_answered"] = pd.array([pd.NA] * n, dtype="boolean")
+        df["response_h"] = np.full(n, np.nan)
+    else:
+        mail = df["channel"].isin(mail_item.channels).to_numpy()
+        rh = df[f"v:{mail_item.id}"].to_numpy(dtype=float)
+        answered = (reach == 1) & ~(rh > window_h)
+        never = mail & ((reach == 0) | (rh > window_h))
+        df["mail_answered"] = pd.array(np.where(mail & ~np.isnan(reach), answered, False),
+                                       dtype="boolean")
+        df.loc[~mail | np.isnan(reach), "mail_answered"] = pd.NA
+        df["response_h"] = np.where(mail, np.where(never, window_h, rh), np.nan)
+        df.loc[never, f"v:{mail_item.id}"] = np.inf  # "later or never" scores 0 points
+        df.loc[never, f"s:{mail_item.id}"] = ANSWERED
+    if wait_item is None:
+        df["wait_s"] = np.full(n, np.nan)
+    else:
+        waits = df["channel"].isin(wait_item.channels).to_numpy()
+        df["wait_s"] = np.where(waits, df[f"v:{wait_item.id}"].to_numpy(dtype=float), np.nan)
 
 
 def _per_distinct(series: pd.Series, fn) -> np.ndarray:
@@ -264,7 +284,7 @@ def _contact_table(cfg: StudyConfig, df: pd.DataFrame, scores: pd.DataFrame,
                                                          dtype=object),
         "grid_version": pd.Series(_per_distinct(df["wave"], cfg.grid.version_of),
                                   index=df.index, dtype=df["wave"].dtype),
-        "reached": pd.array(df["v:reach_answered"] == 1, dtype="boolean"),
+        "reached": df["reached"],
     })
     if calibration:
         out.insert(0, "recording_id", df["recording_id"])

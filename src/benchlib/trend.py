@@ -198,27 +198,28 @@ def trend_wide(trend: pd.DataFrame, lang: str = "de", digits: int = 1,
     return wide.reset_index().rename(columns={"company_name": ""})
 
 
-def training_marks(config: StudyConfig, wave: str) -> pd.DataFrame:
+def training_marks(config: StudyConfig, wave: str, lang: str | None = None) -> pd.DataFrame:
     """Trainings held before each wave up to ``wave``: ``wave, x, date, topics``.
 
     ``x`` is the index of the wave the training precedes (draw the mark at ``x - 0.5``);
-    ``topics`` is the list of configured topics (labelled at display time, see
-    :func:`trainings_display`).
+    ``topics`` is the list of configured topic ids (language-independent, as in
+    results.json), or with ``lang`` their labels joined by commas.
 
     >>> from benchlib.config import load_config
     >>> training_marks(load_config(), "2025-10")[["wave", "x"]].to_dict("records")
     [{'wave': '2025-10', 'x': 1}]
     """
     waves = waves_up_to(config, wave)
-    rows = [{"wave": w.id, "x": waves.index(w.id), "date": tr.date, "topics": list(tr.topics)}
+    rows = [{"wave": w.id, "x": waves.index(w.id), "date": tr.date,
+             "topics": list(tr.topics) if lang is None
+             else ", ".join(topic_label(config, x, lang) for x in tr.topics)}
             for w in config.waves if w.id in waves for tr in w.trainings_before]
     return pd.DataFrame(rows, columns=["wave", "x", "date", "topics"])
 
 
 def topic_label(config: StudyConfig, topic: str, lang: str = "de") -> str:
     """The label of a training topic in ``lang`` (``config.label("training", …)``)."""
-    label = getattr(config, "label", None)
-    return label("training", topic, lang) if label is not None else topic
+    return config.label("training", topic, lang)
 
 
 def item_label(config: StudyConfig, item: str, lang: str = "de") -> str:

@@ -13,11 +13,25 @@ import pandas as pd
 from benchlib.study import Study
 
 
+def wave_files(study: Study, wave: str) -> set[str]:
+    """Raw files that belong to ``wave``: those that delivered contacts of the wave, and those
+    whose quarantined rows name the wave — found from the data, never from folder names."""
+    c = study.contacts
+    files = set(c.loc[c["wave"] == wave, "source_file"].dropna())
+    q = study.quarantine
+    if "wave" in q.columns:
+        files |= set(q.loc[q["wave"] == wave, "source_file"].dropna())
+    return files
+
+
 def file_fate(study: Study, wave: str | None = None) -> pd.DataFrame:
-    """Rows per raw file and their fate (clean / quarantined / duplicates dropped)."""
+    """Rows per raw file and their fate (clean / quarantined / duplicates dropped).
+
+    With ``wave``: the files of that wave (:func:`wave_files`; any folder layout).
+    """
     rec = study.reconciliation.copy()
     if wave is not None:
-        rec = rec[rec["file"].str.contains(f"/{wave}/", regex=False)]
+        rec = rec[rec["file"].isin(wave_files(study, wave))]
     return rec[["file", "encoding", "rows_read", "clean", "quarantined", "duplicates_dropped"]
                ].reset_index(drop=True)
 
@@ -26,7 +40,9 @@ def quarantine_summary(study: Study, wave: str | None = None) -> pd.DataFrame:
     """Quarantined rows of a wave (all waves if None) with every problem found in them."""
     q = study.quarantine
     if wave is not None:
-        q = q[q["source_file"].str.contains(f"/{wave}/", regex=False)]
+        in_files = q["source_file"].isin(wave_files(study, wave))
+        q = q[(q["wave"] == wave) | (q["wave"].isna() & in_files)] if "wave" in q.columns \
+            else q[in_files]
     return q[["source_file", "source_row", "contact_id", "column", "value", "expected",
               "reason"]].reset_index(drop=True)
 

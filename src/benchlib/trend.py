@@ -23,13 +23,9 @@ from benchlib.stats import compare_proportions_vs_previous, describe_scores, eve
 from benchlib.stats._common import DEFAULT_ALPHA
 
 __all__ = [
-    "event_display",
     "event_study_table",
-    "grid_display",
     "grid_footnote",
-    "moved_display",
     "panel_note",
-    "trainings_display",
     "grid_changes",
     "item_label",
     "items_that_moved",
@@ -39,7 +35,6 @@ __all__ = [
     "market_trend",
     "panel_changes",
     "trend_table",
-    "trend_wide",
     "waves_up_to",
 ]
 
@@ -166,38 +161,6 @@ def market_trend(study, wave: str, dv: str = "total", k: int | None = None) -> p
                 "suppressed"]]
 
 
-def trend_wide(trend: pd.DataFrame, lang: str = "de", digits: int = 1,
-               what: str = "mean_ci") -> pd.DataFrame:
-    """Display table: one row per company, one column per wave.
-
-    ``what="mean_ci"``: "mean (CI low–high)", too-small groups marked "*"; ``what="n"``:
-    scored contacts. Cells outside the panel show "–" (not in the panel, never 0).
-
-    >>> d = pd.DataFrame({"company_name": ["A", "A"], "wave": ["w1", "w2"], "n": [12, 0],
-    ...                   "in_panel": [True, False], "mean": [70.25, np.nan],
-    ...                   "ci_low": [65.0, np.nan], "ci_high": [75.5, np.nan],
-    ...                   "too_few": [False, True]})
-    >>> trend_wide(d, "de").iloc[0].tolist(), trend_wide(d, what="n").iloc[0].tolist()
-    (['A', '70,2 (65,0–75,5)', '–'], ['A', '12', '–'])
-    """
-    from benchlib.viz import fmt_number
-
-    def cell(r) -> str:
-        if what == "n":
-            return str(int(r["n"])) if r["in_panel"] else "–"
-        if r["mean"] != r["mean"]:
-            return "–"
-        s = f"{fmt_number(r['mean'], lang, digits)} ({fmt_number(r['ci_low'], lang, digits)}–" \
-            f"{fmt_number(r['ci_high'], lang, digits)})"
-        return s + (" *" if r["too_few"] else "")
-
-    d = trend.assign(_cell=trend.apply(cell, axis=1))
-    order = list(dict.fromkeys(d["company_name"]))
-    wide = d.pivot(index="company_name", columns="wave", values="_cell").reindex(order)
-    wide.columns.name = None
-    return wide.reset_index().rename(columns={"company_name": ""})
-
-
 def training_marks(config: StudyConfig, wave: str, lang: str | None = None) -> pd.DataFrame:
     """Trainings held before each wave up to ``wave``: ``wave, x, date, topics``.
 
@@ -223,11 +186,8 @@ def topic_label(config: StudyConfig, topic: str, lang: str = "de") -> str:
 
 
 def item_label(config: StudyConfig, item: str, lang: str = "de") -> str:
-    """The grid label of ``item`` in ``lang`` (latest definition; the id when unknown)."""
-    defs = [i for i in config.grid.items if i.id == item]
-    if not defs:
-        return item
-    return defs[-1].label_en if lang == "en" else defs[-1].label_de
+    """The grid label of ``item`` in ``lang`` (``config.label("item", …)``)."""
+    return config.label("item", item, lang)
 
 
 def _describe(item: Item, field: str) -> str:
@@ -360,7 +320,7 @@ def items_that_moved(study, wave: str, alpha: float = DEFAULT_ALPHA,
 
 
 
-# --- display tables (translated headings; numbers stay numbers for viz.table_html) ----------
+# --- labels and sentences for the reports (tables: benchlib.results.display) -------------
 
 
 def panel_changes(config: StudyConfig, waves: list[str]) -> pd.DataFrame:
@@ -417,87 +377,13 @@ def grid_footnote(config: StudyConfig, up_to: str, lang: str = "de") -> str:
     for r in g.itertuples(index=False):
         fields = [f.split(":")[0].strip() for f in (r.detail or "").split(";") if f.strip()]
         detail = ("; " + ", ".join(t(f"tr_field_{f}", lang) for f in fields)) if fields else ""
-        parts.append(t("tr_grid_item", lang, label=r.label_en if lang == "en" else r.label_de,
+        parts.append(t("tr_grid_item", lang, label=config.label("item", r.item, lang),
                        change=t(f"tr_change_{r.change}", lang), wave=r.wave, detail=detail))
     core = comparable_core(config, waves_up_to(config, up_to))
-    label = {i.id: (i.label_en if lang == "en" else i.label_de) for i in config.grid.items}
+    label = {i.id: config.label("item", i.id, lang) for i in config.grid.items}
     core_note = t("tr_core_note", lang, n=len(core.items),
                   excluded=", ".join(label[i] for i in core.excluded["item"]) or "–",
                   mapped=", ".join(label[i] for i in core.mapped) or "–")
     return t("tr_grid_footnote", lang, changes=", ".join(parts)) + " " + core_note
 
 
-def grid_display(changes: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """:func:`grid_changes` with translated headings and change words."""
-    from benchlib.i18n import t
-
-    return pd.DataFrame({
-        t("tr_col_since", lang): changes["wave"],
-        t("tr_col_item", lang): changes["label_en" if lang == "en" else "label_de"],
-        "id": changes["item"],
-        t("tr_col_change", lang): changes["change"].map(lambda c: t(f"tr_change_{c}", lang)),
-        t("tr_col_detail", lang): changes["detail"],
-    })
-
-
-def trainings_display(marks: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """:func:`training_marks` with translated headings and the marks T1, T2 … of the figures."""
-    from benchlib.i18n import t
-
-    xs = {x: f"T{i + 1}" for i, x in enumerate(sorted(set(marks["x"])))}
-    return pd.DataFrame({
-        t("tr_col_mark", lang): marks["x"].map(xs),
-        t("tr_col_wave", lang): marks["wave"],
-        t("tr_col_date", lang): marks["date"].map(lambda d: d.isoformat()),
-        t("tr_col_topics", lang): marks["topics"],
-    })
-
-
-def _p(p: float, lang: str) -> str:
-    """p without the "p = " prefix for a table column ('–' when NaN)."""
-    from benchlib.stats import format_p
-
-    return format_p(p, lang, alpha=DEFAULT_ALPHA).removeprefix("p = ") if p == p else "–"
-
-
-def event_display(es: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """:func:`event_study_table` for display (p formatted, reference row marked)."""
-    from benchlib.i18n import t
-
-    return pd.DataFrame({
-        t("tr_col_wave", lang): [w + (f" ({t('tr_event_reference', lang)})" if ref else "")
-                                 for w, ref in zip(es["wave"], es["reference"], strict=True)],
-        t("tr_col_estimate", lang): es["estimate"].astype(float),
-        t("tr_col_ci_low", lang): es["ci_low"].astype(float),
-        t("tr_col_ci_high", lang): es["ci_high"].astype(float),
-        t("tr_col_p", lang): [_p(p, lang) for p in es["p"]],
-        t("tr_col_n", lang): es["n"].astype(int).tolist(),
-    })
-
-
-def moved_display(moved: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """:func:`items_that_moved` for display: shares in %, difference in percentage points,
-    FDR p formatted, and a result word that only says "increased/decreased" when ``moved``."""
-    from benchlib.i18n import t
-
-    def result(r) -> str:
-        if r["grid_changed"]:
-            return t("tr_result_grid", lang)
-        if not r["tested"]:
-            return t("tr_result_untested", lang)
-        if r["moved"]:
-            return t("tr_result_moved_up" if r["diff"] > 0 else "tr_result_moved_down", lang)
-        return t("tr_result_none", lang)
-
-    prev = moved["previous"].iloc[0] if len(moved) else ""
-    wave = moved["wave"].iloc[0] if len(moved) else ""
-    return pd.DataFrame({
-        t("tr_col_item", lang): moved["label_en" if lang == "en" else "label_de"],
-        t("tr_col_share_prev", lang, previous=prev): moved["share_prev"].astype(float),
-        t("tr_col_share_wave", lang, wave=wave): moved["share_wave"].astype(float),
-        t("tr_col_diff_pp", lang): 100 * moved["diff"].astype(float),
-        t("tr_col_ci_low", lang): 100 * moved["ci_low"].astype(float),
-        t("tr_col_ci_high", lang): 100 * moved["ci_high"].astype(float),
-        t("tr_col_p_fdr", lang): [_p(p, lang) for p in moved["p_fdr"]],
-        t("tr_col_result", lang): [result(r) for _, r in moved.iterrows()],
-    })

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchlib.results.compute import ALPHA, compute_wave, wave_counts, wave_files
+from benchlib.results.compute import ALPHA, compute_wave, wave_counts
 from benchlib.results.display import ReportView, display_table, reliable, view
 from benchlib.results.files import for_report, prepare_wave, write_tables, xlsx_tables
 from benchlib.results.model import WaveResults, from_json_dict, load, write
@@ -31,7 +31,7 @@ from benchlib.results.suppression import effective_k, suppress_small
 
 __all__ = ["ALPHA", "ReportView", "WaveResults", "compute_wave", "display_table",
            "effective_k", "for_report", "from_json_dict", "load", "prepare_wave", "reliable",
-           "suppress_small", "view", "wave_counts", "wave_files", "wave_results", "write",
+           "suppress_small", "view", "wave_counts", "wave_results", "write",
            "write_tables", "xlsx_tables"]
 
 

@@ -32,7 +32,7 @@ from benchlib.results.suppression import effective_k, suppress_small
 from benchlib.results.suppression import min_n as _min_n
 from benchlib.study import Study
 
-__all__ = ["ALPHA", "compute_wave", "wave_counts", "wave_files"]
+__all__ = ["ALPHA", "compute_wave", "wave_counts"]
 
 ALPHA = 0.05
 PLAN_CHANGES = (3, 5, 8)
@@ -497,17 +497,11 @@ def _quality_tables(study: Study, wave: str, tables: dict[str, pd.DataFrame]) ->
     tables["item_coverage"] = quality.item_coverage(study, wave)
 
 
-def wave_files(study: Study, wave: str) -> list[str]:
-    """Raw files that delivered contacts of ``wave`` (from the data, any folder layout)."""
-    c = study.contacts
-    return sorted(set(c.loc[c["wave"] == wave, "source_file"].dropna()))
-
-
 def wave_counts(study: Study, wave: str, all_w: pd.DataFrame | None = None) -> dict[str, int]:
     """Raw rows, contacts, scored, quarantined and dropped duplicates of ``wave``.
 
-    A raw file belongs to the waves of the contacts it delivered (:func:`wave_files`), so
-    any folder layout works; a quarantined row counts for its own wave when the quarantine
+    A raw file belongs to the waves of the contacts it delivered
+    (:func:`benchlib.quality.wave_files`), so any folder layout works; a quarantined row counts for its own wave when the quarantine
     records one, else for its file's wave.
     """
     from benchlib import quality

@@ -4,7 +4,6 @@ items that moved (real values, no mocks)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from benchlib import plots_trend, trend

@@ -201,11 +201,10 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
 
     # --- mail response times (censored), if the study measures them
     def mail_fn():
-        if cfg.grid.item_for_role("mail_response_time") is None if hasattr(
-                cfg.grid, "item_for_role") else "response_h" not in all_w:
+        if cfg.grid.item_for_role("mail_response_time") is None:
             raise _Unavailable("no_mail_response")
-        mails = all_w[all_w["channel"] == "mail"] if "channel" in all_w else all_w
-        if mails.empty or mails["response_h"].isna().all() and not mails["mail_answered"].any():
+        answered = all_w["mail_answered"].notna() if "mail_answered" in all_w else False
+        if not np.any(answered):  # no contact of this wave is a mail with a response time
             raise _Unavailable("no_mail_response")
         mail = _sort(stats.response_summary(all_w, horizons=SURV_HORIZONS, alpha=ALPHA,
                                             min_n=min_n), "company", order)
@@ -450,12 +449,14 @@ def _ranking(w: pd.DataFrame, min_n: int, shop_comparable: bool) -> pd.DataFrame
 
 
 def _train_next(study: Study, wave: str) -> pd.DataFrame:
-    """The three things to train next (:func:`benchlib.ranking.train_next`)."""
+    """The three things to train next (:func:`benchlib.focus.train_next`), as ``kind, id``
+    plus the gap to the best competitor."""
     try:
-        from benchlib.ranking import train_next
+        from benchlib.focus import train_next
     except ImportError:  # the "train next" selection lands with the workshop branch
         raise _Unavailable("train_next_pending") from None
-    return train_next(study, wave)
+    nxt = train_next(study, wave)
+    return nxt.assign(kind="item", id=nxt["item"])[["kind", "id", *nxt.columns]]
 
 
 def _trend_tables(study: Study, wave: str, k: int, col: _Collector,

@@ -239,7 +239,7 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
     _trend_tables(study, wave, k, col, tables)
 
     # --- ranking with ties, and what to train next (first screen)
-    tables["ranking"] = col.run("ranking", lambda: _ranking(w, min_n, shop_comparable),
+    tables["ranking"] = col.run("ranking", lambda: _ranking(companies, gh, min_n),
                                 pd.DataFrame(columns=["company", "rank_best", "rank_worst",
                                                       "of", "tied_with"]))
     tables["train_next"] = col.run("train_next", lambda: _train_next(study, wave),
@@ -437,15 +437,16 @@ def _calibration(study: Study, wave: str, lmm, wt: pd.DataFrame):
     return summary, agree, side
 
 
-def _ranking(w: pd.DataFrame, min_n: int, shop_comparable: bool) -> pd.DataFrame:
-    """The companies ranked with ties (:func:`benchlib.ranking.rank_companies`)."""
+def _ranking(companies: pd.DataFrame, gh: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """The companies ranked with ties where the Games–Howell simultaneous intervals do not
+    separate them (:func:`benchlib.ranking.rank_from_pairs`, on the pairs computed above)."""
     try:
-        from benchlib.ranking import rank_companies
+        from benchlib.ranking import rank_from_pairs
     except ImportError:  # the ranking module lands with the workshop branch
         raise _Unavailable("ranking_pending") from None
-    if w["company"].nunique() < 2:
+    if len(companies) < 2 or gh.empty:
         raise _Unavailable("too_few_companies")
-    return rank_companies(w, min_n=min_n, alpha=ALPHA)
+    return rank_from_pairs(companies, gh, min_n=min_n, basis="games_howell")
 
 
 def _train_next(study: Study, wave: str) -> pd.DataFrame:

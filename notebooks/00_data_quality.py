@@ -54,6 +54,13 @@ else:
     viz.show_html(t("dq_no_quarantine", lang))
 
 # %%
+viz.show_heading(t("dq_duplicates", lang))
+if len(res.duplicates):
+    table("duplicates")
+else:
+    viz.show_html(t("dq_no_duplicates", lang))
+
+# %%
 viz.show_heading(t("dq_counts", lang))
 table("contact_counts")
 table("outcome_counts")

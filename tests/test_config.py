@@ -91,6 +91,17 @@ CASES = {
     "bad_evaluator_pattern": ("study.yaml",
                               lambda d: d["settings"].update(evaluator_pattern="E(\\d"),
                               "settings.evaluator_pattern: not a valid regular expression"),
+    "wave_map_two_labels_one_wave": ("exports/feldhaus.yaml",
+                                     lambda d: d.update(wave_values={"Welle 1": "2025-07",
+                                                                     "Welle 2": "2025-07"}),
+                                     "config/exports/feldhaus.yaml: wave_values.Welle 2: maps "
+                                     "to wave '2025-07' like 'Welle 1'"),
+    "wave_map_unknown_wave": ("exports/feldhaus.yaml",
+                              lambda d: d.update(wave_values={"Welle 1": "2025-08"}),
+                              "wave_values: maps to unknown wave '2025-08'"),
+    "wave_from_typo": ("exports/feldhaus.yaml", lambda d: d.update(wave_from=["colum"]),
+                       "wave_from: unknown wave source 'colum'; expected any of column, "
+                       "source, date; did you mean 'column'?"),
     "thousands_equals_decimal": ("exports/feldhaus.yaml", lambda d: d.update(thousands=","),
                                  "config/exports/feldhaus.yaml: thousands: expected one of"),
 }
@@ -149,7 +160,7 @@ def test_labels_roles_and_declared_order():
     assert cfg.settings.languages == ("de", "en")
     assert cfg.exports["feldhaus"].thousands is None
     assert cfg.exports["feldhaus"].allow_short_rows is False
-    assert cfg.ignore == ()
+    assert cfg.ignore == ("README.md", "example_truth.json")
 
 
 def test_grid_without_wait_and_mail_roles_is_valid(tmp_path):

@@ -173,6 +173,12 @@ class ExportMapping:
     file: str = ""
     thousands: str | None = None  # thousands separator as the agency writes numbers, or None
     allow_short_rows: bool = False  # rows with fewer cells than the header are padded, not errors
+    wave_values: dict[str, str] = field(default_factory=dict)  # normalised label -> wave id
+    # where a row's wave comes from: any of column, source, date; all named must agree
+    wave_from: tuple[str, ...] = ()
+
+
+WAVE_FROM = ("column", "source", "date")
 
 
 @dataclass(frozen=True)
@@ -180,6 +186,7 @@ class Source:
     glob: str
     agency: str
     kind: str = "contacts"
+    wave: str | None = None  # every row of these files belongs to this wave
 
 
 @dataclass(frozen=True)
@@ -353,11 +360,10 @@ def load_config(root: Path | str | None = None) -> StudyConfig:
     cfg = StudyConfig(
         name=study["name"], settings=study["settings"], companies=companies, waves=waves,
         channels=channels, scenarios=scenarios, grid=grid, exports=exports,
-        sources=study["sources"], root=paths.root,
+        sources=study["sources"], root=paths.root, ignore=study["ignore"],
         sha256=_hash_files([*files.values(), *export_files]),
         labels={"dimension": dim_labels, "scenario": scenarios, "channel": chan_labels,
                 "training": topic_labels},
-        ignore=study["ignore"],
     )
     _cross_check(cfg)
     return cfg
@@ -407,11 +413,16 @@ def _parse_study(d: Any) -> dict[str, Any]:
     for i, sd in enumerate(r.get(d, "sources", "", list)):
         key = f"sources[{i}]"
         sources.append(Source(glob=r.get(sd, "glob", key, str), agency=r.get(sd, "agency", key, str),
-                              kind=r.get(sd, "kind", key, str, "contacts")))
+                              kind=r.get(sd, "kind", key, str, "contacts"),
+                              wave=_opt_str(r.get(sd, "wave", key, (str, type(None)), None))))
         if sources[-1].kind not in ("contacts", "calibration"):
             raise r.fail(f"{key}.kind", f"expected contacts or calibration, found {sources[-1].kind!r}")
     return {"name": name, "settings": settings, "sources": tuple(sources),
             "ignore": r.str_list(d, "ignore", "", ())}
+
+
+def _opt_str(v: Any) -> str | None:
+    return None if v is None else str(v)
 
 
 def _parse_companies(d: Any) -> tuple[Company, ...]:
@@ -641,6 +652,21 @@ def _parse_export(d: Any, file: str) -> ExportMapping:
     decimal = r.get(d, "decimal", "", str, ".")
     if decimal not in (".", ","):
         raise r.fail("decimal", f"expected '.' or ',', found {decimal!r}")
+    wave_values = value_map("wave_values")
+    if not r.get(d, "allow_wave_aliases", "", bool, False):
+        by_wave: dict[str, str] = {}
+        for label, wid in r.get(d, "wave_values", "", dict, {}).items():
+            if str(wid) in by_wave:
+                raise r.fail(f"wave_values.{label}", f"maps to wave {wid!r} like "
+                             f"{by_wave[str(wid)]!r}: two labels for one wave (a copy-paste "
+                             "slip would merge two waves); set allow_wave_aliases: true if "
+                             "both labels are meant")
+            by_wave[str(wid)] = str(label)
+    wave_from = r.str_list(d, "wave_from", "", ())
+    for w in wave_from:
+        if w not in WAVE_FROM:
+            raise r.fail("wave_from", f"unknown wave source {w!r}; expected any of "
+                         + ", ".join(WAVE_FROM) + _closest(w, WAVE_FROM))
     thousands = r.get(d, "thousands", "", (str, type(None)), None)
     if thousands is not None and (thousands == decimal or thousands not in (".", ",", " ", "'",
                                                                            "\u202f", "\u00a0")):
@@ -661,6 +687,7 @@ def _parse_export(d: Any, file: str) -> ExportMapping:
         ignore_columns=r.str_list(d, "ignore_columns", "", ()),
         channels=r.str_list(d, "channels", "", ()), file=file,
         thousands=thousands, allow_short_rows=r.get(d, "allow_short_rows", "", bool, False),
+        wave_values=wave_values, wave_from=wave_from,
     )
 
 
@@ -691,6 +718,12 @@ def _cross_check(cfg: StudyConfig) -> None:
         for k in m.columns:
             if k.startswith("item:") and k[5:] not in ids:
                 raise r.fail(f"items.{k[5:]}", "not an item of config/grid.yaml")
+        for v in m.wave_values.values():
+            if v not in cfg.wave_ids:
+                raise r.fail("wave_values", f"maps to unknown wave {v!r}; configured waves: "
+                             + ", ".join(cfg.wave_ids))
+        if "column" in m.wave_from and "wave" not in m.columns:
+            raise r.fail("wave_from", "names 'column' but columns.wave is not mapped")
         for v in m.channel_values.values():
             if v not in cfg.channels:
                 raise r.fail("channel_values", f"maps to unknown channel {v!r}")
@@ -699,6 +732,15 @@ def _cross_check(cfg: StudyConfig) -> None:
                 raise r.fail("scenario_values", f"maps to unknown scenario {v!r}")
         del sid
     for i, s in enumerate(cfg.sources):
+        if s.wave is not None and s.wave not in cfg.wave_ids:
+            raise ConfigError("config/study.yaml", f"sources[{i}].wave",
+                              f"unknown wave {s.wave!r}; configured waves: "
+                              + ", ".join(cfg.wave_ids))
+        if s.agency in cfg.exports and "source" in cfg.exports[s.agency].wave_from \
+                and s.wave is None and s.kind == "contacts":
+            raise ConfigError("config/study.yaml", f"sources[{i}].wave",
+                              f"required: export mapping {s.agency!r} takes the wave from the "
+                              "source (wave_from: source)")
         if s.agency not in cfg.exports:
             raise ConfigError("config/study.yaml", f"sources[{i}].agency",
                               f"no export mapping {s.agency!r} in config/exports/ (have: "

@@ -494,6 +494,7 @@ def _quality_tables(study: Study, wave: str, tables: dict[str, pd.DataFrame]) ->
     tables["file_fate"] = quality.file_fate(study, wave)
     tables["quarantine_reasons"] = quality.quarantine_reasons(study, wave)
     tables["quarantine_rows"] = quality.quarantine_summary(study, wave)
+    tables["duplicates"] = quality.duplicates_summary(study, wave)
     tables["contact_counts"] = quality.contact_counts(study, wave)
     tables["outcome_counts"] = quality.outcome_counts(study, wave)
     tables["item_coverage"] = quality.item_coverage(study, wave)
@@ -502,20 +503,17 @@ def _quality_tables(study: Study, wave: str, tables: dict[str, pd.DataFrame]) ->
 def wave_counts(study: Study, wave: str, all_w: pd.DataFrame | None = None) -> dict[str, int]:
     """Raw rows, contacts, scored, quarantined and dropped duplicates of ``wave``.
 
-    A raw file belongs to the waves of the contacts it delivered
-    (:func:`benchlib.quality.wave_files`), so any folder layout works; a quarantined row counts for its own wave when the quarantine
-    records one, else for its file's wave.
+    The wave's rows are counted from the data (:func:`benchlib.quality.file_fate`), so any
+    folder layout works.
     """
-    from benchlib import quality
+    from benchlib.quality import file_fate
 
     if all_w is None:
         all_w = study.wave_contacts(wave, scored_only=False)
-    fate = quality.file_fate(study, wave)
-    q = quality.quarantine_summary(study, wave)
-    rows = q.drop_duplicates(["source_file", "source_row"]) if len(q) else q
-    return {"raw_rows": int(fate["rows_read"].sum()), "contacts": len(all_w),
-            "scored": int(all_w["scored"].sum()), "quarantined": len(rows),
-            "duplicates_dropped": int(fate["duplicates_dropped"].sum())}
+    rec = file_fate(study, wave, kind="contacts")
+    return {"raw_rows": int(rec["rows_read"].sum()), "contacts": len(all_w),
+            "scored": int(all_w["scored"].sum()), "quarantined": int(rec["quarantined"].sum()),
+            "duplicates_dropped": int(rec["duplicates_dropped"].sum())}
 
 
 def _comparability(study: Study, core, prev: str, wave: str) -> dict[str, Any]:

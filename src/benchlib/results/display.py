@@ -438,6 +438,9 @@ SPECS: dict[str, Spec] = {
         ("dq_col_file", lambda r, v: r["source_file"]), ("dq_col_row", count("source_row")),
         ("dq_col_column", lambda r, v: r["column"]), ("dq_col_value", lambda r, v: r["value"]),
         ("dq_col_reason", lambda r, v: _reason(r["reason"], v.lang)))),
+    "duplicates": Spec("duplicates", (
+        ("dq_col_file", lambda r, v: r["source_file"]), ("dq_col_row", count("source_row")),
+        ("dq_col_duplicate_of", count("duplicate_of_row")))),
     "outcome_counts": Spec("outcome_counts", (
         ("wr_col_company", company()), ("dq_col_contacts", count("contacts")),
         ("dq_col_scored", count("scored")), ("dq_col_not_scored", count("not_scored")),

@@ -246,14 +246,23 @@ def test_summary_uses_the_policy_adjusted_p(study, wave):
     # 2026-01: DiD p 0.060 -> 0.120; 2026-07: change p 0.0055 -> 0.011 (both visibly adjusted)
     assert max(expected - [shop["p"], te["p"]]) > 0.005
     assert "Comparable core" in change  # the basis is said where the number appears
-    # the primary endpoint is tested alone: its p is its own
+    # the primary endpoint is tested alone: its p is its own; it opens the gate or not
     assert pol["shop_vs_market"] == res.shop_vs_market["p"]
+    gate = res.shop_vs_market["p"] < 0.05
+    assert res.meta["policy"]["gate_open"] == gate
     # dimensions of the change and of the DiD: Holm within the dimensions
     dc = res.dimension_change
-    assert dc["p_holm"].tolist() == pytest.approx(holm(dc["p"]).tolist(), abs=1e-15)
+    assert dc["p_adj"].tolist() == pytest.approx(holm(dc["p"]).tolist(), abs=1e-15)
     td = res.training_by_dimension
     dims = td[td["dimension"] != "total"]
-    assert dims["p_holm"].tolist() == pytest.approx(holm(dims["p"]).tolist(), abs=1e-15)
+    assert dims["p_adj"].tolist() == pytest.approx(holm(dims["p"]).tolist(), abs=1e-15)
+    if wave == "2026-07":  # primary p = 0.022: the gate is open, the change is claimed
+        assert gate
+        assert res.meta["policy"]["claims"]["change"] and "worse than" in change
+    else:  # 2026-01: primary p = 0.275, nothing secondary is claimed (gatekeeping)
+        assert not gate and not any(res.meta["policy"]["claims"].values())
+        assert not dc["claim"].any() and not res.shop_vs_competitors["claim"].any()
+        assert "better than" not in change and "worse than" not in change
 
 
 def test_first_screen_of_2025_10(study):

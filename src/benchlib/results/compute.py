@@ -114,8 +114,7 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
         mk = stats.shop_vs_competitors(market, shop=shop, alpha=ALPHA, min_n=min_n).iloc[0]
         svm = {c: mk[c] for c in ("n_shop", "n_comp", "mean_shop", "mean_comp", "diff",
                                   "ci_low", "ci_high", "t", "df", "p", "hedges_g", "tested")}
-        svm["p_adj"] = svm["p"]  # the primary endpoint: tested alone, first
-        svm["family"] = "shop_vs_market"
+        svm["family"] = "shop_vs_market"  # the primary endpoint (p_adj, claim: policy)
         return svc, svm
 
     svc, svm = col.run("shop_vs_competitors", svc_fn, (pd.DataFrame(columns=[
@@ -181,8 +180,7 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
     tables["change"] = pd.DataFrame(columns=["company", "n_prev", "n_cur", "diff", "ci_low",
                                              "ci_high", "p", "tested", "suppressed"])
     tables["dimension_change"] = pd.DataFrame(columns=["dimension", "n_prev", "n_cur", "diff",
-                                                       "ci_low", "ci_high", "p", "p_holm",
-                                                       "tested"])
+                                                       "ci_low", "ci_high", "p", "tested"])
     if prev is None:
         col.unavailable["change"] = {"reason": "first_wave", "detail": ""}
     else:
@@ -197,7 +195,7 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
     training, by_dim = col.run("training", lambda: _training(study, wave, prev, min_n, k,
                                                              shop_comparable), (None, None))
     tables["training_by_dimension"] = by_dim if by_dim is not None else pd.DataFrame(
-        columns=["dimension", "estimate", "ci_low", "ci_high", "p", "p_holm", "tested"])
+        columns=["dimension", "estimate", "ci_low", "ci_high", "p", "tested"])
 
     # --- mail response times (censored), if the study measures them
     def mail_fn():
@@ -249,7 +247,7 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
     counts = wave_counts(study, wave, all_w)
     _quality_tables(study, wave, tables)
 
-    policy_p = _apply_policy(shop, svm, training, tables)
+    applied = policy.apply(shop, svm, training, tables, ALPHA)
 
     meta: dict[str, Any] = {
         "wave": wave, "previous_wave": prev, "shop": shop,
@@ -263,7 +261,7 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
         "shop_n": shop_n, "shop_comparable": shop_comparable,
         "counts": counts, "shop_vs_market": svm, "welch_anova": anova,
         "evaluator_variance": ev_var, "comparability": comparability, "training": training,
-        "calibration": calibration, "policy": policy.describe() | {"summary_p": policy_p},
+        "calibration": calibration, "policy": policy.describe() | applied,
         "basis": {"wave": "full_grid", "change": "comparable_core of previous and this wave",
                   "training": "comparable_core of the two waves (balanced panel)",
                   "trend": "comparable_core of all waves up to this one",
@@ -352,9 +350,8 @@ def _dimension_change(core_c: pd.DataFrame, cfg, wave: str, prev: str, shop: str
         rows.append({"dimension": dim} | r.iloc[0].drop("company").to_dict())
     out = pd.DataFrame(rows, columns=["dimension", "n_prev", "n_cur", "mean_prev", "mean_cur",
                                       "diff", "ci_low", "ci_high", "t", "df", "p", "tested"])
-    out["p_holm"] = policy.adjust(out["p"].where(out["tested"].astype(bool)))
     return suppress_small(out, ["n_prev", "n_cur"], ["mean_prev", "mean_cur", "diff", "ci_low",
-                                                     "ci_high", "t", "df", "p", "p_holm"], k)
+                                                     "ci_high", "t", "df", "p"], k)
 
 
 def training_label(study: Study, wave: str) -> list[dict[str, Any]] | None:
@@ -392,14 +389,9 @@ def _training(study: Study, wave: str, prev: str | None, min_n: int, k: int,
     by_dim = stats.training_effect_by_dimension(data, prev, wave,
                                                 dims=study.config.grid.dimensions,
                                                 shop=study.shop, alpha=ALPHA, min_n=min_n)
-    dims_only = by_dim["dimension"] != "total"
-    by_dim["p_holm"] = np.nan
-    by_dim.loc[dims_only, "p_holm"] = policy.adjust(
-        by_dim.loc[dims_only, "p"].where(by_dim.loc[dims_only, "tested"].astype(bool)))
-    by_dim.loc[~dims_only, "p_holm"] = by_dim.loc[~dims_only, "p"]
     if min(cells) < k:
-        by_dim[["naive_change", "market_change", "estimate", "se", "ci_low", "ci_high", "p",
-                "p_holm"]] = np.nan
+        by_dim[["naive_change", "market_change", "estimate", "se", "ci_low", "ci_high",
+                "p"]] = np.nan
     addresses = [a for x in study.config.wave(wave).trainings_before
                  for a in getattr(x, "addresses", ())]
     return ({"trainings": trainings, "before": prev, "after": wave, "addresses": addresses}
@@ -475,10 +467,6 @@ def _trend_tables(study: Study, wave: str, k: int, col: _Collector,
     es = col.run("event_study", lambda: trend.event_study_table(study, wave),
                  pd.DataFrame(columns=["wave", "x", "estimate", "ci_low", "ci_high", "p",
                                        "reference", "n", "training_before"]))
-    if len(es):
-        est = ~es["reference"].astype(bool)
-        es["p_holm"] = np.nan
-        es.loc[est, "p_holm"] = policy.adjust(es.loc[est, "p"])
     tables["event_study"] = es
     tables["items_moved"] = col.run("items_moved", lambda: trend.items_that_moved(
         study, wave, k=k), pd.DataFrame(columns=["item", "wave", "previous", "diff", "p",
@@ -528,24 +516,6 @@ def _comparability(study: Study, core, prev: str, wave: str) -> dict[str, Any]:
             "mapped_items": list(core.mapped), "panel": "balanced",
             "panel_competitors": balanced,
             "panel_changes": panel_changes(study.config, [prev, wave]).to_dict("records")}
-
-
-def _apply_policy(shop: str, svm: dict | None, training: dict | None,
-                  tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    """Adjusted p of each summary claim (see :mod:`benchlib.results.policy`).
-
-    The shop vs the market is the primary endpoint (its p as is); the shop's change vs the
-    previous wave and the last training's net change vs the market form one Holm family.
-    """
-    ch = tables["change"]
-    row = ch[(ch["company"] == shop) & ch["tested"].astype(bool)] if len(ch) else ch
-    change_p = float(row["p"].iloc[0]) if len(row) else np.nan
-    did_p = float(training["p"]) if training is not None and training.get("tested") else np.nan
-    change_adj, did_adj = policy.adjust([change_p, did_p])
-    if training is not None:
-        training["p_adj"] = did_adj
-    return {"shop_vs_market": None if svm is None else svm["p_adj"], "change": change_adj,
-            "training": did_adj}
 
 
 def _provenance(study: Study, wave: str) -> dict[str, Any]:

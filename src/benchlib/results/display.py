@@ -24,8 +24,8 @@ from benchlib.i18n import t
 from benchlib.results.model import WaveResults
 from benchlib.stats import format_number, format_p
 
-__all__ = ["FORMATS", "ReportView", "SPECS", "Spec", "display_table", "label", "reliable",
-           "verdict", "view"]
+__all__ = ["FORMATS", "ReportView", "SPECS", "Spec", "claimed", "display_table", "gated",
+           "label", "reliable", "verdict", "view"]
 
 
 def _missing(x: Any) -> bool:
@@ -127,12 +127,29 @@ def reliable(row: Any, p_key: str = "p_holm", alpha: float = 0.05) -> bool:
     return p < alpha and (lo > 0 or hi < 0) and diff * lo > 0
 
 
-def verdict(r: dict, lang: str, p_key: str = "p_holm") -> str:
-    """"reliably better/worse", "no reliable difference" or "not tested" for a row."""
+def claimed(r: dict, alpha: float = 0.05) -> bool:
+    """True when the policy lets the row claim a difference (``claim``) and its adjusted p
+    and CI agree (:func:`reliable` on ``p_adj``); rows without a policy column use
+    ``p_holm``."""
+    if "claim" in r and not _missing(r.get("claim")):
+        return bool(r["claim"]) and reliable(r, "p_adj", alpha)
+    return reliable(r, "p_holm", alpha)
+
+
+def gated(r: dict, alpha: float = 0.05) -> bool:
+    """True when the adjusted test would support a claim but the primary endpoint is not
+    significant (gatekeeping), so the row claims nothing."""
+    return "claim" in r and r.get("claim") is False and reliable(r, "p_adj", alpha)
+
+
+def verdict(r: dict, lang: str) -> str:
+    """"reliably better/worse", "no reliable difference", "not claimed" or "not tested"."""
     if not r.get("tested", True) or _missing(r.get("diff")):
         return t("wr_verdict_untested", lang)
-    if reliable(r, p_key):
+    if claimed(r):
         return t("wr_verdict_better" if r["diff"] > 0 else "wr_verdict_worse", lang)
+    if gated(r):
+        return t("wr_verdict_gated", lang)
     return t("wr_verdict_none", lang)
 
 
@@ -343,7 +360,7 @@ SPECS: dict[str, Spec] = {
     "shop_vs_competitors": Spec("shop_vs_competitors", (
         ("wr_col_competitor", company("competitor")), ("wr_col_n", pair("n_shop", "n_comp")),
         ("wr_col_diff", num("diff")), ("wr_col_ci", ci()), ("wr_col_p", pval()),
-        ("wr_col_p_holm", pval("p_holm")), ("wr_col_hedges_g", num("hedges_g", 2)),
+        ("wr_col_p_holm", pval("p_adj")), ("wr_col_hedges_g", num("hedges_g", 2)),
         ("wr_col_verdict", lambda r, v: verdict(r, v.lang)),
         ("wr_col_note", lambda r, v: _flag(r, v.lang)))),
     "games_howell": Spec("games_howell", (
@@ -371,7 +388,7 @@ SPECS: dict[str, Spec] = {
     "dimension_change": Spec("dimension_change", (
         ("wr_col_dimension", dimension()), ("wr_col_n", pair("n_prev", "n_cur")),
         ("wr_col_mean_prev", num("mean_prev")), ("wr_col_mean_cur", num("mean_cur")),
-        ("wr_col_diff", num("diff")), ("wr_col_ci", ci()), ("wr_col_p_holm", pval("p_holm")),
+        ("wr_col_diff", num("diff")), ("wr_col_ci", ci()), ("wr_col_p_holm", pval("p_adj")),
         ("wr_col_verdict", lambda r, v: verdict(r, v.lang)))),
     "training": Spec("training", (
         ("wr_col_estimate_kind", lambda r, v: r["kind"]), ("wr_col_diff", num("diff")),
@@ -379,7 +396,7 @@ SPECS: dict[str, Spec] = {
     "training_dims": Spec("training_by_dimension", (
         ("wr_col_dimension", dimension()), ("wr_col_naive", num("naive_change")),
         ("wr_col_market", num("market_change")), ("wr_col_did", num("estimate")),
-        ("wr_col_ci", ci()), ("wr_col_p_holm", pval("p_holm")))),
+        ("wr_col_ci", ci()), ("wr_col_p_holm", pval("p_adj")))),
     "mail": Spec("mail_response", (
         ("wr_col_company", company()), ("wr_col_n", count("n")),
         ("wr_col_answered", count("answered")), ("wr_col_median_h", num("median_h")),
@@ -403,7 +420,7 @@ SPECS: dict[str, Spec] = {
         ("tr_col_wave", lambda r, v: r["wave"] + (f" ({t('tr_event_reference', v.lang)})"
                                                   if r["reference"] else "")),
         ("tr_col_estimate", num("estimate")), ("wr_col_ci", ci()), ("tr_col_p", pval()),
-        ("wr_col_p_holm", pval("p_holm")), ("tr_col_n", count("n")))),
+        ("wr_col_p_holm", pval("p_adj")), ("tr_col_n", count("n")))),
     "items_moved": Spec("items_moved", (
         ("tr_col_item", lambda r, v: v.label("item", r["item"])),
         ("tr_col_share_prev", lambda r, v: _pct(r.get("share_prev"), v.lang)),

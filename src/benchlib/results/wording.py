@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchlib.i18n import t
-from benchlib.results.display import ReportView, label, reliable
+from benchlib.results.display import FORMATS, ReportView, claimed, gated, label
 from benchlib.stats import describe_comparison, format_number
 
 __all__ = ["calibration_summary", "comparability_note", "executive_summary", "first_screen",
@@ -32,10 +32,20 @@ def unavailable(v: ReportView, section: str) -> str | None:
              min_n=v.min_n)
 
 
+def compare(row: dict, lang: str, label_a: str, label_b: str, alpha: float = 0.05) -> str:
+    """One comparison in one sentence with the policy's adjusted p (``p_adj``); where the
+    policy withholds the claim (the primary endpoint is not significant) the sentence says
+    so instead of "better"/"worse"."""
+    if gated(row, alpha):
+        return t("res_gated", lang, a=label_a, b=label_b, d=FORMATS["number"](row["diff"], lang),
+                 ci=FORMATS["ci"](row["ci_low"], row["ci_high"], lang),
+                 p=format_p_or_dash(row["p_adj"], lang))
+    return describe_comparison(row, lang, label_a=label_a, label_b=label_b, alpha=alpha,
+                               p_key="p_adj")
+
+
 def _shop_market(v: ReportView) -> str:
-    svm = v.shop_vs_market
-    return describe_comparison(svm, v.lang, label_a=v.name(v.shop), label_b=t("wr_market", v.lang),
-                               alpha=v.alpha, p_key="p_adj")
+    return compare(v.shop_vs_market, v.lang, v.name(v.shop), t("wr_market", v.lang), v.alpha)
 
 
 def headline(v: ReportView, report: str = "wave_report") -> str:
@@ -70,10 +80,10 @@ def executive_summary(v: ReportView) -> list[str]:
         out.append(_shop_market(v))
         recs = v.shop_vs_competitors.to_dict("records")
         better = [names[x["competitor"]] for x in recs
-                  if x["tested"] and reliable(x) and x["diff"] > 0]
+                  if x["tested"] and claimed(x) and x["diff"] > 0]
         worse = [names[x["competitor"]] for x in recs
-                 if x["tested"] and reliable(x) and x["diff"] < 0]
-        none = [x for x in recs if x["tested"] and not reliable(x)]
+                 if x["tested"] and claimed(x) and x["diff"] < 0]
+        none = [x for x in recs if x["tested"] and not claimed(x)]
         untested = [names[x["competitor"]] for x in recs if not x["tested"]]
         parts = []
         if better:
@@ -101,11 +111,12 @@ def change_sentence(v: ReportView) -> str:
     ch = v.change[v.change["company"] == v.shop]
     if not len(ch):
         return unavailable(v, "change") or unavailable(v, "shop_sample") or ""
-    row = ch.iloc[0].to_dict() | {"p_adj": v.meta["policy"]["summary_p"]["change"]}
-    return describe_comparison(
-        row, lang, label_a=t("wr_in_wave", lang, name=shop, wave=v.wave),
-        label_b=t("wr_in_wave", lang, name="", wave=v.previous_wave).strip(), alpha=v.alpha,
-        p_key="p_adj") + " " + t("wr_basis_core", lang)
+    pol = v.meta["policy"]
+    row = ch.iloc[0].to_dict() | {"p_adj": pol["summary_p"]["change"],
+                                  "claim": pol["claims"]["change"]}
+    return compare(row, lang, t("wr_in_wave", lang, name=shop, wave=v.wave),
+                   t("wr_in_wave", lang, name="", wave=v.previous_wave).strip(),
+                   v.alpha) + " " + t("wr_basis_core", lang)
 
 
 def training_topics(v: ReportView) -> str:
@@ -126,11 +137,10 @@ def training_sentence(v: ReportView) -> str:
     intro = t("wr_es_training", lang, training=training_topics(v), shop=shop,
               naive=_fn(te["naive_change"], lang), market=_fn(te["market_change"], lang))
     did = {"diff": te["estimate"], "ci_low": te["ci_low"], "ci_high": te["ci_high"],
-           "p_adj": te["p_adj"], "tested": te["tested"], "n_shop": te["n_shop_after"],
-           "n_comp": te["n_comp_after"]}
-    return intro + " " + t("wr_es_net", lang) + " " + describe_comparison(
-        did, lang, label_a=t("wr_shop_change", lang, shop=shop),
-        label_b=t("wr_market_change", lang), alpha=v.alpha, p_key="p_adj")
+           "p_adj": te["p_adj"], "claim": te["claim"], "tested": te["tested"],
+           "n_shop": te["n_shop_after"], "n_comp": te["n_comp_after"]}
+    return intro + " " + t("wr_es_net", lang) + " " + compare(
+        did, lang, t("wr_shop_change", lang, shop=shop), t("wr_market_change", lang), v.alpha)
 
 
 def _names(items: list[str], lang: str) -> str:
@@ -172,14 +182,17 @@ def first_screen(v: ReportView) -> dict[str, str]:
     else:
         dc = v.dimension_change.to_dict("records")
         up = [label(v.cfg, "dimension", r["dimension"], lang) for r in dc
-              if reliable(r) and r["diff"] > 0]
+              if claimed(r) and r["diff"] > 0]
         down = [label(v.cfg, "dimension", r["dimension"], lang) for r in dc
-                if reliable(r) and r["diff"] < 0]
+                if claimed(r) and r["diff"] < 0]
+        held = [label(v.cfg, "dimension", r["dimension"], lang) for r in dc if gated(r)]
         parts = []
         if up:
             parts.append(t("wr_fs_improved", lang, names=_names(up, lang)))
         if down:
             parts.append(t("wr_fs_worsened", lang, names=_names(down, lang)))
+        if held:
+            parts.append(t("wr_fs_dims_gated", lang, names=_names(held, lang)))
         if not parts:
             parts.append(t("wr_fs_no_dim_change", lang))
         out["dimensions"] = t("wr_fs_dims_intro", lang, prev=v.previous_wave) + " " + \
@@ -234,11 +247,10 @@ def trend_summary(v: ReportView) -> list[str]:
         last = es[es["wave"] == v.wave]
         if len(last) and not bool(last["reference"].iloc[0]):
             r = last.iloc[0]
-            lines.append(t("tr_summary_event", lang, sentence=describe_comparison(
+            lines.append(t("tr_summary_event", lang, sentence=compare(
                 {"diff": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                 "p_holm": r["p_holm"]}, lang, label_a=v.wave,
-                label_b=str(es.loc[es["reference"].astype(bool), "wave"].iloc[0]),
-                alpha=v.alpha, p_key="p_holm")))
+                 "p_adj": r["p_adj"], "claim": r["claim"]}, lang, v.wave,
+                str(es.loc[es["reference"].astype(bool), "wave"].iloc[0]), v.alpha)))
     mv = v.items_moved
     if len(mv) and v.previous_wave is not None:
         lines.append(t("tr_summary_moved", lang, previous=v.previous_wave,

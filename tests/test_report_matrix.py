@@ -40,6 +40,8 @@ MATRIX = {
     "no_training_no_knockouts": Axes(training=False, knockouts=False, shop_first=True),
     "mail_and_calibration_three_competitors": Axes(mail=True, calibration=True, chat=False,
                                                    competitors=3, waves=3),
+    # every company (the shop too) below min_n: the wave report still builds and says why
+    "shop_below_min_n": Axes(n_per_cell=2, one_scenario=True, chat=False, quirks=False),  # n = 4
 }
 
 
@@ -111,6 +113,10 @@ def test_missing_sections_say_why(study_root):
             assert t("res_unavailable_no_training", lang, wave=last) in html
         shop = res.name(res.shop)
         assert shop in html
+        if name == "shop_below_min_n":
+            assert not res.shop_comparable
+            assert t("res_unavailable_shop_too_small", lang, shop=shop, wave=last,
+                     min_n=res.min_n) in html
 
 
 def test_shop_is_found_wherever_it_is_listed(study_root):

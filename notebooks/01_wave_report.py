@@ -125,7 +125,7 @@ else:
     viz.show_heading(t("wr_sec_change", lang, prev=res.previous_wave))
     if not reason("change"):
         table("change")
-        viz.show_html(note["change"], "bl-note")
+        viz.show_html(note["change"] + " " + t("wr_basis_core", lang), "bl-note")
         if wording.comparability_note(res):
             viz.show_html(wording.comparability_note(res), "bl-note")
 

@@ -152,7 +152,8 @@ def _names(items: list[str], lang: str) -> str:
 def first_screen(v: ReportView) -> dict[str, str]:
     """The decision screen on top of the wave report: one sentence per point.
 
-    Keys: ``rank``, ``market``, ``dimensions``, ``training``, ``train_next``, ``sample``.
+    Keys: ``rank``, ``market``, ``change`` (from the second wave on), ``dimensions``,
+    ``training``, ``train_next``, ``sample``.
     """
     lang, shop = v.lang, v.name(v.shop)
     out: dict[str, str] = {}
@@ -174,7 +175,9 @@ def first_screen(v: ReportView) -> dict[str, str]:
         gaps = [f"{r['wave']}: {_fn(r['gap_to_market'], lang)}"
                 for r in mt[mt["group"] == "shop"].to_dict("records")]
         out["market"] = t("wr_fs_market", lang, shop=shop, gaps="; ".join(gaps))
-    # what improved or worsened since the last wave (dimensions, Holm over dimensions)
+    # what improved or worsened since the last wave: the total, then the dimensions
+    if v.previous_wave is not None:
+        out["change"] = change_sentence(v)
     if v.previous_wave is None:
         out["dimensions"] = t("wr_es_first_wave", lang)
     elif not v.available("dimension_change"):

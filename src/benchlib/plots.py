@@ -131,7 +131,7 @@ def dimension_heatmap(res: WaveResults) -> Figure:
                     cbar_kws={"label": t("wr_plot_score", lang), "shrink": 0.8},
                     annot_kws={"fontsize": 9})
         ax.set_xticklabels([res.name(c) for c in comps], rotation=25, ha="right")
-        ax.set_yticklabels([t(f"wr_dim_{x}", lang) for x in dims], rotation=0)
+        ax.set_yticklabels([res.label("dimension", x) for x in dims], rotation=0)
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.tick_params(length=0)

@@ -63,7 +63,8 @@ KERNEL_START_TIMEOUT_S = 600
 # file makes a kernel print "history saving thread hit an unexpected error" into a report)
 KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
 STAMP = ".stamp.json"
-WAVE_FILES = ("results.json",)  # language-independent outputs kept at reports/<wave>/
+RESULTS_FILE = "results.json"
+WAVE_FILES = (RESULTS_FILE,)  # language-independent outputs kept at reports/<wave>/
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 PROVENANCE_PACKAGES = ("benchlib", "pandas", "numpy", "scipy", "statsmodels", "pingouin",
                        "seaborn", "matplotlib", "pandera", "pyarrow", "papermill", "nbconvert")
@@ -202,9 +203,14 @@ class BuiltReport:
     seconds: float
 
 
+RESULTS_JOB = "results"  # the job that computes a wave's numbers before its notebooks run
+
+
 @dataclass(frozen=True)
 class Job:
-    """One notebook of one wave in one language, built into ``tmp``."""
+    """One notebook of one wave in one language, built into ``tmp`` — or, with
+    ``notebook == RESULTS_JOB``, the computation of the wave's ``results.json`` into ``tmp``
+    that every notebook of that wave (in every language) then only loads."""
 
     wave: str
     lang: str
@@ -216,6 +222,10 @@ class Job:
     @property
     def html(self) -> str:
         return NOTEBOOKS[self.notebook]
+
+    @property
+    def needs_results(self) -> bool:
+        return self.notebook != RESULTS_JOB
 
 
 _EXPORTER = None
@@ -300,9 +310,16 @@ def run_notebook(src: Path, parameters: dict, workdir: Path) -> object:
 
 
 def _build_one(job: Job) -> float:
-    """Execute one notebook and export its HTML in this (worker) process."""
+    """Execute one notebook and export its HTML in this (worker) process (or, for the
+    results job, compute the wave's results once)."""
     t0 = time.perf_counter()
     print(job.label, file=sys.stderr, flush=True)
+    if not job.needs_results:
+        import benchlib
+        from benchlib.results import prepare_wave
+
+        prepare_wave(benchlib.load_study(os.environ.get("BENCHLIB_ROOT")), job.wave, job.tmp)
+        return time.perf_counter() - t0
     nb = run_notebook(job.src, {"wave": job.wave, "lang": job.lang, "out_dir": str(job.tmp)},
                       job.tmp / "_executed")
     normalise_notebook(nb)
@@ -402,10 +419,20 @@ def _run_jobs(jobs: list[Job], on_done) -> None:
     workers = report_jobs(len(jobs))
     queue = list(jobs)
     running: dict[int, tuple] = {}
+    pending = {j.wave for j in jobs if not j.needs_results}  # waves whose results are not ready
+
+    def next_job() -> Job | None:
+        for i, job in enumerate(queue):
+            if not (job.needs_results and job.wave in pending):
+                return queue.pop(i)
+        return None
+
     try:
         while queue or running:
             while queue and len(running) < workers:
-                job = queue.pop(0)
+                job = next_job()
+                if job is None:
+                    break
                 recv, send = ctx.Pipe(duplex=False)
                 proc = ctx.Process(target=_job_process, args=(job, send), daemon=True)
                 # a Ctrl-C between fork and the child's handler must not reach the child
@@ -429,6 +456,8 @@ def _run_jobs(jobs: list[Job], on_done) -> None:
                                       f"job process died (exit code {proc.exitcode})")
                 if status == "error":
                     raise ReportError(value)
+                if not job.needs_results:
+                    pending.discard(job.wave)
                 on_done(job, value)
     except BaseException:
         old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C waits for this
@@ -502,6 +531,15 @@ def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[st
         for i, name in enumerate(names, 1):
             jobs.append(Job(wave, lang, name, paths.notebooks / f"{name}.ipynb", tmp,
                             f"[{wave}/{lang}] {i}/{len(names)} {name} …"))
+    results_jobs = []
+    for wave in dict.fromkeys(w for w, _ in units):  # each wave's numbers, computed once
+        tmp = paths.reports / wave / f".results.building-{pid}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        tmps[(wave, RESULTS_JOB)] = tmp
+        results_jobs.append(Job(wave, "", RESULTS_JOB, Path(), tmp,
+                                f"[{wave}] results (computed once for every language) …"))
+    jobs = results_jobs + jobs
     remaining = {u: len(names) for u in units}
     seconds: dict[Job, float] = {}
     built: list[BuiltReport] = []
@@ -510,6 +548,14 @@ def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[st
         first_lang.setdefault(wave, lang)
 
     def finish(job: Job, secs: float) -> None:
+        if not job.needs_results:  # hand the wave's results to each language's build
+            staged = tmps.pop((job.wave, RESULTS_JOB))
+            for (wave, _lang), tmp in tmps.items():
+                if wave == job.wave:
+                    shutil.copy2(staged / RESULTS_FILE, tmp / RESULTS_FILE)
+            shutil.rmtree(staged, ignore_errors=True)
+            print(f"[{job.wave}] results computed in {secs:.1f} s", file=sys.stderr, flush=True)
+            return
         seconds[job] = secs
         unit = (job.wave, job.lang)
         remaining[unit] -= 1

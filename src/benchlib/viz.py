@@ -20,27 +20,18 @@ from typing import Any
 
 import pandas as pd
 
+from benchlib import fmt
+
 
 def fmt_number(x: Any, lang: str = "de", digits: int = 1) -> str:
-    """Format a number for the language (German decimal comma); NaN → '–'.
+    """Format a number for the language: a thin call into :func:`benchlib.fmt.number`.
 
-    >>> fmt_number(1234.5, "de"), fmt_number(1234.5, "en"), fmt_number(float("nan"))
-    ('1.234,5', '1,234.5', '–')
+    >>> fmt_number(12345.5, "de"), fmt_number(1234.5, "en"), fmt_number(float("nan"))
+    ('12.345,5', '1234.5', '–')
     """
-    if x is None or (isinstance(x, float) and x != x):
-        return "–"
-    if isinstance(x, (bool,)):
-        return str(x)
-    if isinstance(x, int):
-        s = f"{x:,d}"
-    else:
-        try:
-            s = f"{float(x):,.{digits}f}"
-        except (TypeError, ValueError):
-            return str(x)
-    if lang == "de":
-        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return s
+    if isinstance(x, int) and not isinstance(x, bool):
+        digits = 0
+    return fmt.number(x, lang, digits)
 
 
 _NUMERIC_TEXT = re.compile(
@@ -53,12 +44,17 @@ def _cell_class(text: str) -> str:
     return ' class="num"' if _NUMERIC_TEXT.match(text.strip()) else ""
 
 
+TABLE_BOX_CLASS = "bl-table"
+"""Every table sits in a box of this class that scrolls sideways on a narrow screen, so the
+page itself never scrolls horizontally (template CSS)."""
+
+
 def table_html(df: pd.DataFrame, lang: str = "de", digits: int = 1,
                percent: tuple[str, ...] = (), caption: str | None = None) -> str:
     """HTML for a table: every cell escaped, numbers formatted for ``lang``."""
     def cell(col: str, v: Any) -> str:
         if col in percent and isinstance(v, (int, float)) and v == v:
-            return fmt_number(100 * v, lang, digits) + " %"
+            return html.escape(fmt.percent(v, lang, digits))
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             return fmt_number(v, lang, 0 if isinstance(v, int) else digits)
         return html.escape("" if v is None or (isinstance(v, float) and v != v) else str(v))
@@ -71,7 +67,8 @@ def table_html(df: pd.DataFrame, lang: str = "de", digits: int = 1,
     rows = "".join("<tr>" + "".join(td(c, v) for c, v in zip(df.columns, r, strict=True))
                    + "</tr>" for r in df.itertuples(index=False))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (f'<div class="{TABLE_BOX_CLASS}"><table>{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
 
 
 def show_table(df: pd.DataFrame, **kw: Any) -> None:

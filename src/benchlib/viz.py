@@ -101,11 +101,17 @@ def headline_html(text: str) -> str:
     return f'<p class="{HEADLINE_CLASS}">{html.escape(text)}</p>'
 
 
+META_KEY = "benchlib"
+"""Key of the output metadata through which a report's title and headline reach the HTML's
+``<title>`` and ``<meta name="description">`` (see :mod:`benchlib.report_meta`)."""
+
+
 def show_headline(text: str) -> None:
-    """Display the report's headline sentence (see :func:`headline_html`)."""
+    """Display the report's headline sentence (see :func:`headline_html`); it also becomes
+    the HTML's ``<meta name="description">`` and the report's line in ``reports/index.html``."""
     from IPython.display import HTML, display
 
-    display(HTML(headline_html(text)))
+    display(HTML(headline_html(text)), metadata={META_KEY: {"headline": text}})
 
 
 def slug(text: str) -> str:
@@ -121,10 +127,12 @@ def slug(text: str) -> str:
 
 
 def show_heading(text: str, level: int = 2) -> None:
-    """Display an escaped heading with a stable id (the table of contents links to it)."""
+    """Display an escaped heading with a stable id (the table of contents links to it); the
+    first level-1 heading is the report's title (the HTML's ``<title>``)."""
     from IPython.display import HTML, display
 
-    display(HTML(f'<h{level} id="{slug(text)}">{html.escape(text)}</h{level}>'))
+    meta = {META_KEY: {"title": text}} if level == 1 else None
+    display(HTML(f'<h{level} id="{slug(text)}">{html.escape(text)}</h{level}>'), metadata=meta)
 
 
 def toc_html(title: str, sections: list[str]) -> str:
@@ -138,8 +146,14 @@ def toc_html(title: str, sections: list[str]) -> str:
 
 
 def show_figure(fig: Any, alt: str, dpi: int = 110) -> None:
-    """Display a matplotlib figure as PNG with alt text (deterministic bytes) and close it."""
+    """Display a matplotlib figure as PNG with alt text (deterministic bytes) and close it.
+
+    The PNG is written at :data:`benchlib.plots.style.DPI` unless ``dpi`` says otherwise;
+    ``alt`` must say what the chart shows (the template escapes it)."""
     import matplotlib.pyplot as plt
+
+    if not alt or not alt.strip():
+        raise ValueError("a figure needs alt text")
     from IPython.display import display
 
     buf = io.BytesIO()

@@ -168,9 +168,13 @@ def show_provenance(prov: dict, lang: str = "de") -> None:
     """Display the provenance footer of a report (escaped)."""
     from IPython.display import HTML, display
 
-    from benchlib.i18n import t
+    from benchlib.i18n import t, texts
 
-    params = ", ".join(f"{k}={v}" for k, v in prov["parameters"].items() if k != "out_dir")
+    def param(k: str, v: object) -> str:
+        value = t("index_language", str(v)) if k == "lang" else str(v)
+        return f"{t(f'prov_param_{k}', lang)} {value}" if f"prov_param_{k}" in texts() else value
+
+    params = ", ".join(param(k, v) for k, v in prov["parameters"].items() if k != "out_dir")
     inputs = "".join(f"<li><code>{html.escape(p)}</code> {h[:16]}…</li>"
                      for p, h in sorted(prov["inputs"].items()))
     pk = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in prov["packages"].items())

@@ -20,7 +20,7 @@ SRC_FILES := $(shell find src/benchlib -type f \( -name '*.py' -o -name '*.yaml'
 NOTEBOOK_FILES := $(wildcard notebooks/0*.ipynb)
 PROCESSED := data/processed/contacts.parquet
 
-.PHONY: help setup data example-data report reports lab test test-fast lint check bench clean
+.PHONY: help setup data example-data report reports lab pdf test test-fast lint check bench clean
 
 help: ## show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_.-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,8 +54,16 @@ report: $(PROCESSED) ## build reports/<WAVE>/ for one wave: make report WAVE=202
 reports: $(PROCESSED) ## build the reports of every wave (in parallel with make -j2 reports)
 	@$(MAKE) --no-print-directory $$(for w in $$($(BENCHLIB) waves); do printf 'reports/%s/.built-$(REPORT_LANG) ' $$w; done)
 
-lab: $(STAMP) $(PROCESSED) ## start JupyterLab with the project kernel
-	$(VENV)/bin/jupyter lab notebooks/
+LAB_UID ?= $(shell id -u)
+LAB_FLAGS := $(if $(filter 0,$(LAB_UID)),--allow-root)
+
+lab: $(STAMP) $(PROCESSED) ## start JupyterLab with the project kernel (as root too)
+	$(VENV)/bin/jupyter lab notebooks/ $(LAB_FLAGS)
+
+pdf: ## print the wave report's first screen and the workshop pack to PDF: make pdf WAVE=2026-10 [REPORT_LANG=en]
+	@test -n "$(WAVE)" || { echo "usage: make pdf WAVE=<wave>" >&2; exit 2; }
+	@$(MAKE) --no-print-directory report WAVE=$(WAVE) REPORT_LANG=$(REPORT_LANG)
+	$(PY) -m benchlib.pdf --wave $(WAVE) --lang $(REPORT_LANG)
 
 test: $(STAMP) $(PROCESSED) ## run lint + every test (unit, doctests, R references, simulations, notebooks, browser)
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)

@@ -68,6 +68,42 @@ CASES = {
                                "config/study.yaml: sources[0].agency: no export mapping 'nobody'"),
     "k_below_3": ("study.yaml", lambda d: d["settings"].update(k_anonymity=2),
                   "settings.k_anonymity: must be >= 3"),
+    "unknown_role": ("grid.yaml", lambda d: d["items"][1].update(role="wait"),
+                     "config/grid.yaml: items[1].role: unknown role 'wait'"),
+    "two_items_one_role": ("grid.yaml", lambda d: d["items"][2].update(role="wait_time",
+                                                                        scale="seconds"),
+                           "items[2].role: role 'wait_time' is claimed by two items: 'wait_s' "
+                           "and 'mail_response_h'"),
+    "role_wrong_scale": ("grid.yaml", lambda d: d["items"][3].update(role="reachability",
+                                                                      scale="likert5"),
+                         "items[3].scale: an item with role reachability needs scale yes_no"),
+    "undeclared_topic": ("waves.yaml",
+                         lambda d: d["waves"][1]["trainings_before"][0].update(
+                             topics=["closing_orientaton"]),
+                         "waves[1].trainings_before[0].topics: undeclared topic "
+                         "'closing_orientaton'; declare it under 'topics' with id, de and en; "
+                         "did you mean 'closing_orientation'?"),
+    "training_addresses_unknown": ("waves.yaml",
+                                   lambda d: d["waves"][1]["trainings_before"][0].update(
+                                       addresses=["closin"]),
+                                   "trainings_before[0].addresses: 'closin' is neither a "
+                                   "dimension nor an item"),
+    "bad_evaluator_pattern": ("study.yaml",
+                              lambda d: d["settings"].update(evaluator_pattern="E(\\d"),
+                              "settings.evaluator_pattern: not a valid regular expression"),
+    "wave_map_two_labels_one_wave": ("exports/feldhaus.yaml",
+                                     lambda d: d.update(wave_values={"Welle 1": "2025-07",
+                                                                     "Welle 2": "2025-07"}),
+                                     "config/exports/feldhaus.yaml: wave_values.Welle 2: maps "
+                                     "to wave '2025-07' like 'Welle 1'"),
+    "wave_map_unknown_wave": ("exports/feldhaus.yaml",
+                              lambda d: d.update(wave_values={"Welle 1": "2025-08"}),
+                              "wave_values: maps to unknown wave '2025-08'"),
+    "wave_from_typo": ("exports/feldhaus.yaml", lambda d: d.update(wave_from=["colum"]),
+                       "wave_from: unknown wave source 'colum'; expected any of column, "
+                       "source, date; did you mean 'column'?"),
+    "thousands_equals_decimal": ("exports/feldhaus.yaml", lambda d: d.update(thousands=","),
+                                 "config/exports/feldhaus.yaml: thousands: expected one of"),
 }
 
 
@@ -98,3 +134,43 @@ def test_config_error_via_cli_exits_2_without_traceback(tmp_path):
     assert proc.stderr.strip() == ("error: config/grid.yaml: items[3].weight: must be >= 0, "
                                    "found -2")
     assert "Traceback" not in proc.stderr
+
+
+def test_labels_roles_and_declared_order():
+    cfg = load_config()
+    # labels come from the configuration, in both languages
+    assert cfg.label("dimension", "complaint", "de") == "Reklamationsbehandlung"
+    assert cfg.label("dimension", "complaint", "en") == "Complaint handling"
+    assert cfg.label("channel", "mail", "de") == "E-Mail"
+    assert cfg.label("scenario", "returns", "en") == "Returns & cancellation"
+    assert cfg.label("item", "politeness", "en") == "Friendliness and politeness"
+    assert cfg.label("company", cfg.shop.id, "en") == cfg.shop.name
+    assert cfg.label("training", "product_knowledge", "en") == "Product knowledge"
+    with pytest.raises(KeyError):
+        cfg.label("dimension", "no_such_dimension", "en")
+    assert cfg.grid.dimensions[0] == "reachability" and cfg.channels == ("call", "mail")
+    assert cfg.grid.item_for_role("reachability").id == "reach_answered"
+    assert cfg.grid.item_for_role("wait_time").id == "wait_s"
+    assert cfg.grid.item_for_role("mail_response_time").id == "mail_response_h"
+    with pytest.raises(ValueError):
+        cfg.grid.item_for_role("waiting")
+    tr = cfg.waves[1].trainings_before[0]
+    assert tr.topics == ("closing_orientation", "complaint_handling")
+    assert tr.addresses == ("closing", "complaint")
+    assert cfg.settings.languages == ("de", "en")
+    assert cfg.exports["feldhaus"].thousands is None
+    assert cfg.exports["feldhaus"].allow_short_rows is False
+    assert cfg.ignore == ()
+
+
+def test_grid_without_wait_and_mail_roles_is_valid(tmp_path):
+    copy_project(tmp_path, with_raw=False)
+
+    def drop_roles(d):
+        for it in d["items"]:
+            if it.get("role") in ("wait_time", "mail_response_time"):
+                del it["role"]
+    _edit(tmp_path, "grid.yaml", drop_roles)
+    cfg = load_config(tmp_path)
+    assert cfg.grid.item_for_role("wait_time") is None
+    assert cfg.grid.item_for_role("mail_response_time") is None

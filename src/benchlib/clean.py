@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,8 +36,12 @@ from benchlib.scoring import ANSWERED
 META = ("contact_id", "wave", "contact_date", "channel", "scenario", "company", "evaluator",
         "agent_name", "comment", "recording_id")
 MAX_SHOWN_CHARS = 200  # longer cells are shortened in quarantine records
-QUARANTINE_COLUMNS = ["source_file", "source_row", "contact_id", "column", "value", "expected",
-                      "reason"]
+QUARANTINE_COLUMNS = ["source_file", "source_row", "contact_id", "wave", "column", "value",
+                      "expected", "reason"]
+# every dropped exact duplicate: its file and row (as the spreadsheet numbers it) and the row
+# of the first copy, which was kept; wave of that copy when it could be determined
+DUPLICATE_COLUMNS = ["source_file", "source_row", "duplicate_of_row", "contact_id", "wave"]
+WITHHELD = "(withheld: looks like a person's name)"
 
 
 @dataclass
@@ -52,6 +57,8 @@ class FileResult:
     clean: pd.DataFrame  # typed canonical rows (meta + v:/s:/r: item columns)
     quarantine: pd.DataFrame
     corrections_applied: list[dict] = field(default_factory=list)
+    duplicates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=DUPLICATE_COLUMNS))
 
     @property
     def clean_rows(self) -> int:
@@ -75,7 +82,8 @@ def _shown(value: object) -> str:
 
 
 def _problem(rows: pd.DataFrame, idx, header: str, value, expected: str, reason: str) -> dict:
-    return {"_idx": idx, "column": header, "value": _shown(value), "expected": expected,
+    shown = WITHHELD if reason == "privacy_name" else _shown(value)
+    return {"_idx": idx, "column": header, "value": shown, "expected": expected,
             "reason": reason}
 
 
@@ -99,8 +107,11 @@ def apply_corrections(raw: RawTable, corrections: pd.DataFrame | None, name: str
 
 def clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
                corrections: pd.DataFrame | None, kind: str = "contacts",
-               display: str | None = None, today: date | None = None) -> FileResult:
+               display: str | None = None, today: date | None = None,
+               wave: str | None = None) -> FileResult:
     """Read, correct, de-duplicate, parse and validate one export.
+
+    ``wave`` is the wave its source names (``sources[].wave``), if any.
 
     Problems with the input are :class:`InputError` (whole file) or quarantine records (rows);
     an unexpected library exception is reported as an :class:`InputError` naming the file
@@ -108,7 +119,7 @@ def clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     """
     name = display or str(path)
     try:
-        return _clean_file(path, mapping, cfg, corrections, kind, name, today)
+        return _clean_file(path, mapping, cfg, corrections, kind, name, today, wave)
     except (BenchlibError, MemoryError):
         raise
     except Exception as err:  # a failure deep inside pandas/pandera: name the file
@@ -118,7 +129,7 @@ def clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
 
 def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
                 corrections: pd.DataFrame | None, kind: str, name: str,
-                today: date | None) -> FileResult:
+                today: date | None, source_wave: str | None = None) -> FileResult:
     raw = read_export(path, mapping, display=name)
     if kind == "calibration" and "recording_id" not in raw.frame.columns:
         raise InputError(name, "column 'recording_id'", "a calibration export needs a recording "
@@ -129,6 +140,11 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     rows_read = len(f)
     content = [c for c in f.columns if c != "_row"]
     dup = f.duplicated(subset=content, keep="first")
+    first_row = f.groupby(content, sort=False, dropna=False)["_row"].transform("first")
+    dropped = pd.DataFrame({"source_file": name, "source_row": f.loc[dup, "_row"].to_numpy(),
+                            "duplicate_of_row": first_row[dup].to_numpy(),
+                            "contact_id": f.loc[dup, "contact_id"].astype(str).str.strip()
+                            .to_numpy()})
     f = f[~dup].reset_index(drop=True)
     problems: list[dict] = []
     ids = f["contact_id"].astype(str).str.strip()
@@ -139,7 +155,7 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
         problems.append(_problem(f, i, raw.headers["contact_id"], ids.iat[i],
                                  f"a contact id that occurs once (differing copies in rows "
                                  f"{', '.join(map(str, others))})", "conflicting_duplicate"))
-    typed, parse_probs = parse_table(raw, f, mapping, cfg, name)
+    typed, parse_probs = parse_table(raw, f, mapping, cfg, name, source_wave)
     problems += parse_probs
     item_ids = [c[2:] for c in typed.columns if c.startswith("v:")]
     schema = build_schema(cfg, item_ids, today=today)
@@ -148,22 +164,28 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
         header = raw.headers.get(col, col)
         raw_value = f.at[p.row, col] if col in f.columns else p.value
         problems.append(_problem(f, p.row, header, raw_value, p.expected, "invalid_value"))
-    quarantine = _quarantine_frame(problems, f, name)
+    quarantine = _quarantine_frame(problems, f, name, typed["wave"])
     bad = sorted({p["_idx"] for p in problems})
     clean = typed.drop(index=bad).reset_index(drop=True)
     clean["source_file"] = name
     clean["agency"] = mapping.id
+    wave_of_row = dict(zip(typed["_row"], typed["wave"], strict=True))
+    dropped["wave"] = dropped["duplicate_of_row"].map(wave_of_row)
+    dropped = dropped[DUPLICATE_COLUMNS].astype({"source_row": "int64",
+                                                  "duplicate_of_row": "int64"})
     return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
-                      quarantine, applied)
+                      quarantine, applied, dropped)
 
 
-def _quarantine_frame(problems: list[dict], f: pd.DataFrame, name: str) -> pd.DataFrame:
+def _quarantine_frame(problems: list[dict], f: pd.DataFrame, name: str,
+                      waves: pd.Series) -> pd.DataFrame:
     if not problems:
         return pd.DataFrame(columns=QUARANTINE_COLUMNS)
     q = pd.DataFrame(problems)
     q["source_file"] = name
     q["source_row"] = f["_row"].to_numpy()[q["_idx"].to_numpy()]
     q["contact_id"] = f["contact_id"].astype(str).str.strip().to_numpy()[q["_idx"].to_numpy()]
+    q["wave"] = waves.to_numpy()[q["_idx"].to_numpy()]
     q = q.sort_values(["source_row", "column"], kind="stable")
     return q[QUARANTINE_COLUMNS].reset_index(drop=True)
 
@@ -180,7 +202,7 @@ def _map_values(series: pd.Series, table: dict[str, str], allowed: tuple[str, ..
 
 
 def parse_table(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping, cfg: StudyConfig,
-                name: str) -> tuple[pd.DataFrame, list[dict]]:
+                name: str, source_wave: str | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """Typed canonical table and the parse problems of each row."""
     problems: list[dict] = []
     out = pd.DataFrame(index=f.index)
@@ -201,7 +223,7 @@ def parse_table(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping, cfg: Stu
     fail(dprob != None, "contact_date", dprob, "invalid_value")  # noqa: E711 - object array
     out["contact_date"] = pd.to_datetime(pd.Series(dates, index=f.index), errors="coerce")
     _parse_company(f, out, cfg, fail)
-    _parse_wave(f, out, cfg, fail)
+    _parse_wave(f, out, cfg, mapping, source_wave, fail)
     chans = mapping.channels or cfg.channels
     for col, table, allowed in (("channel", mapping.channel_values, tuple(chans)),
                                 ("scenario", mapping.scenario_values, tuple(cfg.scenarios))):
@@ -212,7 +234,7 @@ def parse_table(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping, cfg: Stu
         fail(bad != None, col, f"expected one of {', '.join(sorted(set(table) | set(allowed)))}",  # noqa: E711
              f"unknown_{col}")
         out[col] = vals
-    out["evaluator"] = f["evaluator"].astype(str).str.strip().str.upper()
+    _parse_evaluator(f, out, cfg, fail)
     for col in ("agent_name", "comment", "recording_id"):
         out[col] = f[col].astype(str).str.strip() if col in f.columns else ""
     _parse_items(f, out, cfg, mapping, fail, name, raw)
@@ -237,21 +259,94 @@ def _parse_company(f, out, cfg: StudyConfig, fail) -> None:
     out["company"] = ids
 
 
-def _parse_wave(f, out, cfg: StudyConfig, fail) -> None:
+def wave_sources(mapping: ExportMapping, source_wave: str | None) -> tuple[str, ...]:
+    """Where the rows of an export take their wave from: the mapping's ``wave_from``, else
+    the wave column if mapped, else the source's wave if it names one, else the date."""
+    if mapping.wave_from:
+        return mapping.wave_from
+    if "wave" in mapping.columns:
+        return ("column",)
+    return ("source",) if source_wave else ("date",)
+
+
+def _parse_wave(f, out, cfg: StudyConfig, mapping: ExportMapping, source_wave: str | None,
+                fail) -> None:
     valid = cfg.wave_ids
-    if "wave" in f.columns:
-        w = f["wave"].astype(str).str.strip()
-        bad = ~w.isin(valid).to_numpy()
-        fail(bad, "wave", "expected a configured wave: " + ", ".join(valid), "unknown_wave")
-        out["wave"] = np.where(bad, None, w)
-        return
-    d = out["contact_date"]
-    wave = pd.Series(None, index=f.index, dtype=object)
-    for wv in cfg.waves:
-        wave[(d >= pd.Timestamp(wv.start)) & (d <= pd.Timestamp(wv.end))] = wv.id
-    bad = (wave.isna() & d.notna()).to_numpy()
-    fail(bad, "contact_date", "a date inside a configured wave's field period", "unknown_wave")
+    n = len(f)
+    found: dict[str, np.ndarray] = {}  # wave source -> wave id per row (None: not known)
+    bad_any = np.zeros(n, dtype=bool)
+    for src in wave_sources(mapping, source_wave):
+        if src == "column" and "wave" in f.columns:
+            lookup = {**{normalise_token(w): w for w in valid}, **mapping.wave_values}
+            labels = ", ".join(sorted({*valid, *(k for k in mapping.wave_values)}))
+            waves, _ = by_distinct(f["wave"], lambda t, lk=lookup: (lk.get(normalise_token(t)),
+                                                                    None))
+            bad = (waves == None)  # noqa: E711 - object array
+            fail(bad, "wave", "expected a configured wave or wave label: " + labels,
+                 "unknown_wave")
+            bad_any |= bad.astype(bool)
+            found["column"] = waves
+        elif src == "source" and source_wave is not None:
+            found["source"] = np.full(n, source_wave, dtype=object)
+        elif src == "date":
+            d = out["contact_date"]
+            wave = pd.Series(None, index=f.index, dtype=object)
+            for wv in cfg.waves:
+                wave[(d >= pd.Timestamp(wv.start)) & (d <= pd.Timestamp(wv.end))] = wv.id
+            bad = (wave.isna() & d.notna()).to_numpy()
+            fail(bad, "contact_date", "a date inside a configured wave's field period",
+                 "unknown_wave")
+            bad_any |= bad
+            found["date"] = wave.to_numpy(dtype=object)
+    wave = np.full(n, None, dtype=object)
+    for w in found.values():
+        known = (w != None) & (wave == None)  # noqa: E711
+        wave[known] = w[known]
+    if len(found) > 1:
+        conflict = np.zeros(n, dtype=bool)
+        for w in found.values():
+            conflict |= (w != None) & (w != wave)  # noqa: E711
+        conflict &= ~bad_any
+        expected = np.full(n, None, dtype=object)
+        for i in np.flatnonzero(conflict):  # few rows: a sentence for each
+            expected[i] = "the wave sources to agree: " + ", ".join(
+                f"{k} says {w[i]}" for k, w in found.items() if w[i] is not None)
+        fail(conflict, "wave" if "column" in found else "contact_date", expected,
+             "wave_conflict")
     out["wave"] = wave
+
+
+_NAME_RE = re.compile(r"^[^\W\d_]{2,}(?:[ ,.'-]+[^\W\d_]{2,})+$")
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether an evaluator value looks like a person's name (two or more words of letters).
+
+    >>> [looks_like_name(t) for t in ("Anna Schmidt", "Müller, Jan", "SH-07", "E05", "anna")]
+    [True, True, False, False, False]
+    """
+    return bool(_NAME_RE.match(text.strip()))
+
+
+def _parse_evaluator(f, out, cfg: StudyConfig, fail) -> None:
+    """Evaluator codes as written (stripped), checked against ``settings.evaluator_pattern``;
+    a name-like value is quarantined for privacy and never written."""
+    pattern = re.compile(cfg.settings.evaluator_pattern)
+
+    def fn(t: str):
+        code = str(t).strip()
+        if pattern.fullmatch(code):
+            return code, None
+        if looks_like_name(code):
+            return None, "privacy_name"
+        return None, "invalid_value"
+
+    codes, reason = by_distinct(f["evaluator"], fn)
+    expected = f"an evaluator code matching {cfg.settings.evaluator_pattern}"
+    fail(reason == "invalid_value", "evaluator", expected, "invalid_value")
+    fail(reason == "privacy_name", "evaluator", expected + " (a code, never a person's name)",
+         "privacy_name")
+    out["evaluator"] = codes
 
 
 def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, raw) -> None:

@@ -11,6 +11,7 @@ YAML is read with ``yaml.safe_load`` only.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,12 @@ from benchlib.paths import get_paths
 SCALES = ("yes_no", "yes_partly_no", "likert5", "grade6", "scale10", "seconds", "hours")
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 ROLES = ("shop", "competitor")
+# what the code needs to know about an item, by role (never by its id); each role at most once
+ITEM_ROLES = ("reachability", "wait_time", "mail_response_time")
+ROLE_SCALES = {"reachability": ("yes_no",), "wait_time": ("seconds",),
+               "mail_response_time": ("hours",)}
+LABEL_KINDS = ("dimension", "scenario", "channel", "item", "company", "training")
+DEFAULT_EVALUATOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,23}$"
 CORE_COLUMNS = ("contact_id", "wave", "contact_date", "channel", "scenario", "company",
                 "evaluator")
 OPTIONAL_COLUMNS = ("agent_name", "comment", "recording_id")
@@ -60,8 +67,13 @@ class Company:
 
 @dataclass(frozen=True)
 class Training:
+    """A training held before a wave: its topics (ids declared under ``topics`` in
+    waves.yaml, labelled via ``cfg.label("training", id, lang)``) and the dimension or item
+    ids it ``addresses``."""
+
     date: date
     topics: tuple[str, ...]
+    addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,7 @@ class Item:
     valid_from: str | None = None
     valid_to: str | None = None
     core_mapping: tuple[tuple[float, float], ...] | None = None  # value -> points, old scale
+    role: str | None = None  # one of ITEM_ROLES, or None
 
     def valid_in(self, wave: str) -> bool:
         return (self.valid_from is None or wave >= self.valid_from) and (
@@ -111,6 +124,17 @@ class Grid:
     def items_for_wave(self, wave: str) -> tuple[Item, ...]:
         """Item definitions valid in ``wave`` (one per item id)."""
         return tuple(i for i in self.items if i.valid_in(wave))
+
+    def item_for_role(self, role: str) -> Item | None:
+        """The (latest) definition of the item that has ``role``, or None if the grid has none.
+
+        >>> load_config().grid.item_for_role("reachability").knockout
+        True
+        """
+        if role not in ITEM_ROLES:
+            raise ValueError(f"unknown item role {role!r}; roles: {', '.join(ITEM_ROLES)}")
+        found = [i for i in self.items if i.role == role]
+        return found[-1] if found else None
 
     def version_of(self, wave: str) -> str:
         """Grid version label: the first wave from which this wave's item set is unchanged."""
@@ -147,6 +171,14 @@ class ExportMapping:
     ignore_columns: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     file: str = ""
+    thousands: str | None = None  # thousands separator as the agency writes numbers, or None
+    allow_short_rows: bool = False  # rows with fewer cells than the header are padded, not errors
+    wave_values: dict[str, str] = field(default_factory=dict)  # normalised label -> wave id
+    # where a row's wave comes from: any of column, source, date; all named must agree
+    wave_from: tuple[str, ...] = ()
+
+
+WAVE_FROM = ("column", "source", "date")
 
 
 @dataclass(frozen=True)
@@ -154,6 +186,7 @@ class Source:
     glob: str
     agency: str
     kind: str = "contacts"
+    wave: str | None = None  # every row of these files belongs to this wave
 
 
 @dataclass(frozen=True)
@@ -166,6 +199,8 @@ class Settings:
     pseudonym_key_env: str = "BENCHLIB_PSEUDONYM_KEY"
     pseudonym_key_file: str | None = None
     demo_pseudonym_key: str | None = None
+    languages: tuple[str, ...] = ("de", "en")
+    evaluator_pattern: str = DEFAULT_EVALUATOR_PATTERN  # regex every evaluator code must match
 
 
 @dataclass(frozen=True)
@@ -181,6 +216,32 @@ class StudyConfig:
     sources: tuple[Source, ...]
     root: Path = field(default=Path("."))
     sha256: str = ""
+    # kind -> id -> language -> text, for the kinds declared in configuration (dimension,
+    # scenario, channel, training); items and companies are labelled from their definitions
+    labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()  # globs (relative to data/raw) of raw files deliberately ignored
+
+    def label(self, kind: str, id: str, lang: str) -> str:
+        """The visible label of a dimension, scenario, channel, item, company or training topic.
+
+        >>> cfg = load_config()
+        >>> cfg.label("scenario", "complaint", "en"), cfg.label("dimension", "closing", "de")
+        ('Complaint', 'Abschlussorientierung')
+        """
+        if kind == "item":
+            defs = [i for i in self.grid.items if i.id == id]
+            if not defs:
+                raise KeyError(f"unknown item {id!r}")
+            return defs[-1].label_de if lang == "de" else defs[-1].label_en
+        if kind == "company":
+            return self.company(id).name
+        if kind not in LABEL_KINDS:
+            raise ValueError(f"unknown label kind {kind!r}; kinds: {', '.join(LABEL_KINDS)}")
+        try:
+            texts = self.labels[kind][id]
+        except KeyError:
+            raise KeyError(f"unknown {kind} {id!r}") from None
+        return texts.get(lang) or texts["en"]
 
     @property
     def shop(self) -> Company:
@@ -203,7 +264,10 @@ class StudyConfig:
         return ids[i - 1] if i > 0 else None
 
     def company(self, company_id: str) -> Company:
-        return next(c for c in self.companies if c.id == company_id)
+        for c in self.companies:
+            if c.id == company_id:
+                return c
+        raise KeyError(f"unknown company {company_id!r}")
 
     def alias_map(self) -> dict[str, str]:
         """normalised alias (incl. id and name) → company id."""
@@ -285,8 +349,9 @@ def load_config(root: Path | str | None = None) -> StudyConfig:
     raw = {n: _load_yaml(p, paths.root) for n, p in files.items()}
     study = _parse_study(raw["study"])
     companies = _parse_companies(raw["companies"])
-    waves = _parse_waves(raw["waves"])
-    channels, scenarios, grid = _parse_grid(raw["grid"], [w.id for w in waves])
+    waves, topic_labels = _parse_waves(raw["waves"])
+    channels, chan_labels, scenarios, dim_labels, grid = _parse_grid(raw["grid"],
+                                                                      [w.id for w in waves])
     export_files = sorted((cdir / "exports").glob("*.yaml"))
     exports = {}
     for p in export_files:
@@ -297,6 +362,9 @@ def load_config(root: Path | str | None = None) -> StudyConfig:
         channels=channels, scenarios=scenarios, grid=grid, exports=exports,
         sources=study["sources"], root=paths.root,
         sha256=_hash_files([*files.values(), *export_files]),
+        labels={"dimension": dim_labels, "scenario": scenarios, "channel": chan_labels,
+                "training": topic_labels},
+        ignore=study["ignore"],
     )
     _cross_check(cfg)
     return cfg
@@ -326,7 +394,16 @@ def _parse_study(d: Any) -> dict[str, Any]:
                                 defaults.pseudonym_key_env),
         pseudonym_key_file=r.get(s, "pseudonym_key_file", "settings", (str, type(None)), None),
         demo_pseudonym_key=r.get(s, "demo_pseudonym_key", "settings", (str, type(None)), None),
+        languages=r.str_list(s, "languages", "settings", defaults.languages),
+        evaluator_pattern=r.get(s, "evaluator_pattern", "settings", str,
+                                defaults.evaluator_pattern),
     )
+    try:
+        re.compile(settings.evaluator_pattern)
+    except re.error as exc:
+        raise r.fail("settings.evaluator_pattern", f"not a valid regular expression: {exc}") from None
+    if not settings.languages:
+        raise r.fail("settings.languages", "at least one language is required")
     if not 0 < settings.min_coverage <= 1:
         raise r.fail("settings.min_coverage", f"must be in (0, 1], found {settings.min_coverage}")
     if settings.k_anonymity < 3:
@@ -337,10 +414,16 @@ def _parse_study(d: Any) -> dict[str, Any]:
     for i, sd in enumerate(r.get(d, "sources", "", list)):
         key = f"sources[{i}]"
         sources.append(Source(glob=r.get(sd, "glob", key, str), agency=r.get(sd, "agency", key, str),
-                              kind=r.get(sd, "kind", key, str, "contacts")))
+                              kind=r.get(sd, "kind", key, str, "contacts"),
+                              wave=_opt_str(r.get(sd, "wave", key, (str, type(None)), None))))
         if sources[-1].kind not in ("contacts", "calibration"):
             raise r.fail(f"{key}.kind", f"expected contacts or calibration, found {sources[-1].kind!r}")
-    return {"name": name, "settings": settings, "sources": tuple(sources)}
+    return {"name": name, "settings": settings, "sources": tuple(sources),
+            "ignore": r.str_list(d, "ignore", "", ())}
+
+
+def _opt_str(v: Any) -> str | None:
+    return None if v is None else str(v)
 
 
 def _parse_companies(d: Any) -> tuple[Company, ...]:
@@ -368,8 +451,9 @@ def _parse_companies(d: Any) -> tuple[Company, ...]:
     return tuple(out)
 
 
-def _parse_waves(d: Any) -> tuple[Wave, ...]:
+def _parse_waves(d: Any) -> tuple[tuple[Wave, ...], dict[str, dict[str, str]]]:
     r = _Reader("config/waves.yaml")
+    _, topic_labels = _declared(r, r.get(d, "topics", "", (list, dict), []), "topics")
     waves = []
     for i, wd in enumerate(r.get(d, "waves", "", list)):
         key = f"waves[{i}]"
@@ -383,8 +467,13 @@ def _parse_waves(d: Any) -> tuple[Wave, ...]:
         trainings = []
         for j, td in enumerate(r.get(wd, "trainings_before", key, list, [])):
             tk = f"{key}.trainings_before[{j}]"
+            topics = r.str_list(td, "topics", tk, ())
+            for t in topics:
+                if t not in topic_labels:
+                    raise r.fail(f"{tk}.topics", f"undeclared topic {t!r}; declare it under "
+                                 "'topics' with id, de and en" + _closest(t, topic_labels))
             trainings.append(Training(_parse_date(r, r.get(td, "date", tk, (str, date)), tk),
-                                      r.str_list(td, "topics", tk, ())))
+                                      topics, r.str_list(td, "addresses", tk, ())))
         waves.append(Wave(wid, start, end, tuple(trainings)))
     waves.sort(key=lambda w: w.id)
     for a, b in zip(waves, waves[1:], strict=False):
@@ -395,16 +484,14 @@ def _parse_waves(d: Any) -> tuple[Wave, ...]:
                          f"wave {a.id} ({a.start}..{a.end})")
     if not waves:
         raise r.fail("waves", "at least one wave is required")
-    return tuple(waves)
+    return tuple(waves), topic_labels
 
 
-def _parse_grid(d: Any, wave_ids: list[str]) -> tuple[tuple[str, ...], dict, Grid]:
+def _parse_grid(d: Any, wave_ids: list[str]):
     r = _Reader("config/grid.yaml")
-    channels = r.str_list(d, "channels", "")
-    scen = r.get(d, "scenarios", "", dict)
-    scenarios = {str(k): {"de": str(v.get("de", k)), "en": str(v.get("en", k))}
-                 if isinstance(v, dict) else {"de": str(v), "en": str(v)} for k, v in scen.items()}
-    dims = r.str_list(d, "dimensions", "")
+    channels, chan_labels = _declared(r, r.get(d, "channels", "", (list, dict)), "channels")
+    _, scenarios = _declared(r, r.get(d, "scenarios", "", (list, dict)), "scenarios")
+    dims, dim_labels = _declared(r, r.get(d, "dimensions", "", (list, dict)), "dimensions")
     items, seen = [], {}
     for i, idict in enumerate(r.get(d, "items", "", list)):
         key = f"items[{i}]"
@@ -421,7 +508,59 @@ def _parse_grid(d: Any, wave_ids: list[str]) -> tuple[tuple[str, ...], dict, Gri
             raise r.fail("knockouts", f"knockout on unknown item {k!r}")
     knock = set(r.str_list(d, "knockouts", "", ()))
     items = [Item(**{**it.__dict__, "knockout": it.knockout or it.id in knock}) for it in items]
-    return channels, scenarios, Grid(dims, tuple(items))
+    claimed: dict[str, str] = {}
+    for i, it in enumerate(items):
+        if it.role is None:
+            continue
+        if claimed.setdefault(it.role, it.id) != it.id:
+            raise r.fail(f"items[{i}].role", f"role {it.role!r} is claimed by two items: "
+                         f"{claimed[it.role]!r} and {it.id!r}")
+    return channels, chan_labels, scenarios, dim_labels, Grid(dims, tuple(items))
+
+
+def _declared(r: _Reader, value: Any, key: str) -> tuple[tuple[str, ...],
+                                                         dict[str, dict[str, str]]]:
+    """Ids (declared order) and labels of a declaration list.
+
+    Accepts ``[{id, de, en}, ...]``, ``{id: {de, en}}`` or bare ids (labelled by their id).
+    """
+    entries: list[tuple[str, Any, str]] = []
+    if isinstance(value, dict):
+        entries = [(str(k), v, f"{key}.{k}") for k, v in value.items()]
+    else:
+        for i, v in enumerate(value):
+            k = f"{key}[{i}]"
+            if isinstance(v, dict):
+                entries.append((str(r.get(v, "id", k, (str, int))), v, k))
+            elif isinstance(v, (str, int)):
+                entries.append((str(v), None, k))
+            else:
+                raise r.fail(k, f"expected an id or {{id, de, en}}, found {v!r}")
+    labels: dict[str, dict[str, str]] = {}
+    for ident, v, k in entries:
+        if ident in labels:
+            raise r.fail(k, f"{ident!r} is declared twice")
+        if isinstance(v, dict):
+            bad = sorted(set(v) - {"id", "de", "en", "order"} - {x for x in v if len(str(x)) == 2})
+            if bad:
+                raise r.fail(f"{k}.{bad[0]}", "unknown key; expected id, de, en"
+                             + _closest(bad[0], ("id", "de", "en")))
+            labels[ident] = {str(lk): str(lv) for lk, lv in v.items() if lk not in ("id", "order")}
+            labels[ident].setdefault("de", ident)
+            labels[ident].setdefault("en", labels[ident]["de"])
+        else:
+            text = ident if v is None else str(v)
+            labels[ident] = {"de": text, "en": text}
+    order = [e[0] for e in entries]
+    if all(isinstance(e[1], dict) and "order" in e[1] for e in entries) and entries:
+        order = [e[0] for e in sorted(entries, key=lambda e: float(e[1]["order"]))]
+    return tuple(order), {k: labels[k] for k in order}
+
+
+def _closest(word: str, valid) -> str:
+    """``"; did you mean 'x'?"`` for the closest valid key, or an empty string."""
+    match = difflib.get_close_matches(str(word), [str(v) for v in valid], n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
 
 
 def _parse_item(r: _Reader, d: Any, key: str, channels, scenarios, dims, wave_ids) -> Item:
@@ -464,6 +603,13 @@ def _parse_item(r: _Reader, d: Any, key: str, channels, scenarios, dims, wave_id
         v = d.get(k) if isinstance(d, dict) else None
         if v is not None and str(v) not in wave_ids:
             raise r.fail(f"{key}.{k}", f"unknown wave {v!r}")
+    role = r.get(d, "role", key, (str, type(None)), None)
+    if role is not None and role not in ITEM_ROLES:
+        raise r.fail(f"{key}.role", f"unknown role {role!r}; expected one of "
+                     + ", ".join(ITEM_ROLES) + _closest(role, ITEM_ROLES))
+    if role is not None and scale not in ROLE_SCALES[role]:
+        raise r.fail(f"{key}.scale", f"an item with role {role} needs scale "
+                     + " or ".join(ROLE_SCALES[role]) + f", found {scale!r}")
     mapping = r.get(d, "core_mapping", key, dict, None)
     core_mapping = None
     if mapping is not None:
@@ -481,7 +627,7 @@ def _parse_item(r: _Reader, d: Any, key: str, channels, scenarios, dims, wave_id
         knockout=r.get(d, "knockout", key, bool, False), thresholds=thresholds,
         valid_from=None if d.get("valid_from") is None else str(d["valid_from"]),
         valid_to=None if d.get("valid_to") is None else str(d["valid_to"]),
-        core_mapping=core_mapping,
+        core_mapping=core_mapping, role=role,
     )
 
 
@@ -507,6 +653,26 @@ def _parse_export(d: Any, file: str) -> ExportMapping:
     decimal = r.get(d, "decimal", "", str, ".")
     if decimal not in (".", ","):
         raise r.fail("decimal", f"expected '.' or ',', found {decimal!r}")
+    wave_values = value_map("wave_values")
+    if not r.get(d, "allow_wave_aliases", "", bool, False):
+        by_wave: dict[str, str] = {}
+        for label, wid in r.get(d, "wave_values", "", dict, {}).items():
+            if str(wid) in by_wave:
+                raise r.fail(f"wave_values.{label}", f"maps to wave {wid!r} like "
+                             f"{by_wave[str(wid)]!r}: two labels for one wave (a copy-paste "
+                             "slip would merge two waves); set allow_wave_aliases: true if "
+                             "both labels are meant")
+            by_wave[str(wid)] = str(label)
+    wave_from = r.str_list(d, "wave_from", "", ())
+    for w in wave_from:
+        if w not in WAVE_FROM:
+            raise r.fail("wave_from", f"unknown wave source {w!r}; expected any of "
+                         + ", ".join(WAVE_FROM) + _closest(w, WAVE_FROM))
+    thousands = r.get(d, "thousands", "", (str, type(None)), None)
+    if thousands is not None and (thousands == decimal or thousands not in (".", ",", " ", "'",
+                                                                           "\u202f", "\u00a0")):
+        raise r.fail("thousands", f"expected one of '.', ',', ' ', \"'\" other than the decimal "
+                     f"separator, or null; found {thousands!r}")
     return ExportMapping(
         id=r.get(d, "id", "", str), name=r.get(d, "name", "", str), format=fmt,
         encodings=r.str_list(d, "encoding", "", ("utf-8-sig",)),
@@ -521,10 +687,21 @@ def _parse_export(d: Any, file: str) -> ExportMapping:
         channel_values=value_map("channel_values"), scenario_values=value_map("scenario_values"),
         ignore_columns=r.str_list(d, "ignore_columns", "", ()),
         channels=r.str_list(d, "channels", "", ()), file=file,
+        thousands=thousands, allow_short_rows=r.get(d, "allow_short_rows", "", bool, False),
+        wave_values=wave_values, wave_from=wave_from,
     )
 
 
 def _cross_check(cfg: StudyConfig) -> None:
+    targets = {*cfg.grid.dimensions, *(i.id for i in cfg.grid.items)}
+    for w in cfg.waves:
+        for j, tr in enumerate(w.trainings_before):
+            for a in tr.addresses:
+                if a not in targets:
+                    raise ConfigError("config/waves.yaml",
+                                      f"waves[{w.id}].trainings_before[{j}].addresses",
+                                      f"{a!r} is neither a dimension nor an item of "
+                                      "config/grid.yaml" + _closest(a, targets))
     for sid, m in cfg.exports.items():
         r = _Reader(m.file)
         for col in CORE_COLUMNS:
@@ -542,6 +719,12 @@ def _cross_check(cfg: StudyConfig) -> None:
         for k in m.columns:
             if k.startswith("item:") and k[5:] not in ids:
                 raise r.fail(f"items.{k[5:]}", "not an item of config/grid.yaml")
+        for v in m.wave_values.values():
+            if v not in cfg.wave_ids:
+                raise r.fail("wave_values", f"maps to unknown wave {v!r}; configured waves: "
+                             + ", ".join(cfg.wave_ids))
+        if "column" in m.wave_from and "wave" not in m.columns:
+            raise r.fail("wave_from", "names 'column' but columns.wave is not mapped")
         for v in m.channel_values.values():
             if v not in cfg.channels:
                 raise r.fail("channel_values", f"maps to unknown channel {v!r}")
@@ -550,6 +733,15 @@ def _cross_check(cfg: StudyConfig) -> None:
                 raise r.fail("scenario_values", f"maps to unknown scenario {v!r}")
         del sid
     for i, s in enumerate(cfg.sources):
+        if s.wave is not None and s.wave not in cfg.wave_ids:
+            raise ConfigError("config/study.yaml", f"sources[{i}].wave",
+                              f"unknown wave {s.wave!r}; configured waves: "
+                              + ", ".join(cfg.wave_ids))
+        if s.agency in cfg.exports and "source" in cfg.exports[s.agency].wave_from \
+                and s.wave is None and s.kind == "contacts":
+            raise ConfigError("config/study.yaml", f"sources[{i}].wave",
+                              f"required: export mapping {s.agency!r} takes the wave from the "
+                              "source (wave_from: source)")
         if s.agency not in cfg.exports:
             raise ConfigError("config/study.yaml", f"sources[{i}].agency",
                               f"no export mapping {s.agency!r} in config/exports/ (have: "

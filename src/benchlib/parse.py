@@ -48,16 +48,45 @@ EXPECTED = {
 }
 
 
-def parse_number(text: str) -> float | None:
+def parse_number(text: str, decimal: str | None = None,
+                 thousands: str | None = None) -> float | None:
     """Parse ``7``, ``7,5`` or ``7.5``; ``None`` when it is not a plain number.
+
+    Without a ``thousands`` separator either ``.`` or ``,`` is read as the decimal mark. With
+    one (the mapping's ``thousands``), numbers are read as the locale writes them: groups of
+    three digits after the separator, ``decimal`` as the only decimal mark; anything else
+    (``1.5`` where ``.`` groups thousands) is ambiguous and returns ``None``.
 
     >>> parse_number("7,5"), parse_number("1e3"), parse_number("=1+1")
     (7.5, None, None)
+    >>> parse_number("1.234,5", ",", "."), parse_number("1.5", ",", "."), parse_number("12", ",", ".")
+    (1234.5, None, 12.0)
     """
     t = text.strip()
+    if thousands:
+        dec = re.escape(decimal or ".")
+        grouped = rf"^[+-]?(\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+)(?:{dec}\d+)?$"
+        if not re.match(grouped, t):
+            return None
+        return float(t.replace(thousands, "").replace(decimal or ".", "."))
     if not _NUM_RE.match(t):
         return None
     return float(t.replace(",", "."))
+
+
+def ambiguous_number(text: str, m: ExportMapping) -> str | None:
+    """The problem sentence for a number that does not follow the mapping's separators.
+
+    >>> from types import SimpleNamespace
+    >>> ambiguous_number("1.5", SimpleNamespace(thousands=".", decimal=","))
+    "ambiguous number '1.5': '.' separates thousands (1.234) and ',' is the decimal mark (1,5)"
+    """
+    t = text.strip()
+    if m.thousands and m.thousands in t and parse_number(t, m.decimal, m.thousands) is None \
+            and _NUM_RE.match(t.replace(m.thousands, "")):
+        return (f"ambiguous number {t!r}: {m.thousands!r} separates thousands "
+                f"(1{m.thousands}234) and {m.decimal!r} is the decimal mark (1{m.decimal}5)")
+    return None
 
 
 def formula_like(text: str) -> bool:
@@ -116,15 +145,21 @@ def parse_item_cell(text: str, scale: str, m: ExportMapping) -> Parsed:
         return np.nan, ANSWERED, _expected(scale, m)
     if scale == "seconds":
         return parse_duration_s(t)
+    thousands = getattr(m, "thousands", None)
     if scale == "hours":
-        hm = _HOUR_RE.match(n)
-        return ((float(hm.group(1).replace(",", ".")), ANSWERED, None) if hm
-                else (np.nan, ANSWERED, EXPECTED["hours"]))
+        hm = _HOUR_RE.match(n) if not thousands else re.match(
+            r"^(.*?)\s*(h|std|stunden|hours)?\.?$", n)
+        v = (None if not hm else float(hm.group(1).replace(",", ".")) if not thousands
+             else parse_number(hm.group(1), m.decimal, thousands))
+        if v is None:
+            return np.nan, ANSWERED, ambiguous_number(hm.group(1) if hm else t, m) \
+                or EXPECTED["hours"]
+        return v, ANSWERED, None
     if scale == "grade6" and n in m.grade_words:
         return float(m.grade_words[n]), ANSWERED, None
-    v = parse_number(t)
+    v = parse_number(t, m.decimal, thousands)
     if v is None:
-        return np.nan, ANSWERED, _expected(scale, m)
+        return np.nan, ANSWERED, ambiguous_number(t, m) or _expected(scale, m)
     return v, ANSWERED, None
 
 

@@ -26,14 +26,14 @@ import numpy as np
 import pandas as pd
 
 from benchlib.atomic import sha256_file, write_bytes, write_json, write_with
-from benchlib.clean import QUARANTINE_COLUMNS, FileResult, clean_file
-from benchlib.config import StudyConfig, load_config
+from benchlib.clean import DUPLICATE_COLUMNS, QUARANTINE_COLUMNS, FileResult, clean_file
+from benchlib.config import Grid, StudyConfig, load_config
 from benchlib.corrections import load_corrections, unmatched
 from benchlib.errors import ConfigError, InputError, ReconciliationError
 from benchlib.privacy import name_pattern, pseudonym, pseudonym_key, scrub
 from benchlib.scoring import ANSWERED, STATUS_LABELS, score_contacts
 
-EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 
 
 @dataclass
@@ -53,6 +53,12 @@ class PipelineResult:
     @property
     def reconciled(self) -> bool:
         return all(f.reconciled for f in self.files)
+
+    def duplicates(self) -> pd.DataFrame:
+        """Every dropped exact duplicate: file, row, the row it duplicates, contact id, wave."""
+        frames = [f.duplicates for f in self.files if len(f.duplicates)]
+        return (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame(columns=DUPLICATE_COLUMNS))
 
     def reconciliation(self) -> pd.DataFrame:
         """Per file: rows read = clean + quarantined + duplicates dropped."""
@@ -88,7 +94,7 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     cfg = load_config(root)
     corrections = load_corrections(cfg)
     jobs = [(path, cfg.exports[agency], cfg, corrections, kind,
-             path.relative_to(cfg.root).as_posix(), today)
+             path.relative_to(cfg.root).as_posix(), today, _source_wave(cfg, path))
             for path, agency, kind in discover_sources(cfg)]
     results = _clean_all(jobs)
     contacts, items, quarantine_x = _assemble(cfg, [r for r in results if r.kind == "contacts"])
@@ -111,15 +117,21 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     return result
 
 
+def _source_wave(cfg: StudyConfig, path: Path) -> str | None:
+    """The wave the (first) source matching ``path`` names, if any."""
+    rel = path.relative_to(cfg.root / "data" / "raw").as_posix()
+    return next((s.wave for s in cfg.sources if fnmatch.fnmatch(rel, s.glob)), None)
+
+
 PARALLEL_MIN_BYTES = 64 * 2**20  # below this much raw data, cleaning files one by one is faster
 _JOBS: list[tuple] = []  # the cleaning jobs, inherited by forked workers (never pickled)
 
 
 def _clean_job(i: int):
-    path, mapping, cfg, corrections, kind, display, today = _JOBS[i]
+    path, mapping, cfg, corrections, kind, display, today, wave = _JOBS[i]
     try:
         return clean_file(path, mapping, cfg, corrections, kind=kind, display=display,
-                          today=today)
+                          today=today, wave=wave)
     except Exception as err:  # sent back as (type, args, attributes): see _clean_all
         return _Failed(type(err), err.args, dict(vars(err)))
 
@@ -143,8 +155,8 @@ def _clean_all(jobs: list[tuple]) -> list[FileResult]:
     size = sum(j[0].stat().st_size for j in jobs)
     workers = min(os.cpu_count() or 1, len(jobs))
     if size < PARALLEL_MIN_BYTES or workers < 2 or not hasattr(os, "fork"):
-        return [clean_file(p, m, c, corr, kind=k, display=d, today=t)
-                for p, m, c, corr, k, d, t in jobs]
+        return [clean_file(p, m, c, corr, kind=k, display=d, today=t, wave=w)
+                for p, m, c, corr, k, d, t, w in jobs]
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -191,7 +203,8 @@ def _cross_file_conflicts(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
         return df, pd.DataFrame(columns=QUARANTINE_COLUMNS)
     bad = df[dup]
     q = pd.DataFrame({"source_file": bad["source_file"], "source_row": bad["_row"],
-                      "contact_id": bad["contact_id"], "column": "contact_id",
+                      "contact_id": bad["contact_id"], "wave": bad["wave"],
+                      "column": "contact_id",
                       "value": bad["contact_id"],
                       "expected": "a contact id unique across files (it occurs in several)",
                       "reason": "conflicting_duplicate"})
@@ -206,7 +219,7 @@ def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = F
     df = pd.concat(frames, ignore_index=True)
     df, q = _cross_file_conflicts(df)
     df = df.sort_values(["wave", "contact_id"], kind="stable").reset_index(drop=True)
-    _mail_outcomes(df, cfg.settings.mail_window_h)
+    _mail_outcomes(df, cfg.grid, cfg.settings.mail_window_h)
     ids = list(dict.fromkeys(i.id for i in cfg.grid.items))
     values = df[[f"v:{i}" for i in ids]].set_axis(ids, axis=1)
     status = df[[f"s:{i}" for i in ids]].set_axis(ids, axis=1)
@@ -217,20 +230,40 @@ def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = F
     return contacts, items, q
 
 
-def _mail_outcomes(df: pd.DataFrame, window_h: float) -> None:
-    """Mail answered within the window (event) and response time censored at the window."""
-    mail = (df["channel"] == "mail").to_numpy()
-    reach = df["v:reach_answered"].to_numpy()
-    rh = df["v:mail_response_h"].to_numpy(dtype=float)
-    answered = (reach == 1) & ~(rh > window_h)
-    never = mail & ((reach == 0) | (rh > window_h))
-    df["mail_answered"] = pd.array(np.where(mail & ~np.isnan(reach), answered, False),
-                                   dtype="boolean")
-    df.loc[~mail | np.isnan(reach), "mail_answered"] = pd.NA
-    df["response_h"] = np.where(mail, np.where(never, window_h, rh), np.nan)
-    df.loc[never, "v:mail_response_h"] = np.inf  # "later or never" scores 0 points
-    df.loc[never, "s:mail_response_h"] = ANSWERED
-    df["wait_s"] = np.where(mail, np.nan, df["v:wait_s"].to_numpy(dtype=float))
+def _mail_outcomes(df: pd.DataFrame, grid: Grid, window_h: float) -> None:
+    """Reached flag, call waiting time and mail outcomes, from the items with those roles.
+
+    A mail counts as answered within the window (event) or its response time is censored at
+    the window. A grid without a reachability item records only reached contacts; without a
+    wait-time or mail-response item the columns stay empty (the study does not measure it).
+    """
+    n = len(df)
+    reach_item = grid.item_for_role("reachability")
+    mail_item = grid.item_for_role("mail_response_time")
+    wait_item = grid.item_for_role("wait_time")
+    reach = (df[f"v:{reach_item.id}"].to_numpy(dtype=float) if reach_item
+             else np.ones(n))
+    df["reached"] = pd.array(reach == 1, dtype="boolean") if reach_item else pd.array(
+        np.ones(n, dtype=bool), dtype="boolean")
+    if mail_item is None:
+        df["mail_answered"] = pd.array([pd.NA] * n, dtype="boolean")
+        df["response_h"] = np.full(n, np.nan)
+    else:
+        mail = df["channel"].isin(mail_item.channels).to_numpy()
+        rh = df[f"v:{mail_item.id}"].to_numpy(dtype=float)
+        answered = (reach == 1) & ~(rh > window_h)
+        never = mail & ((reach == 0) | (rh > window_h))
+        df["mail_answered"] = pd.array(np.where(mail & ~np.isnan(reach), answered, False),
+                                       dtype="boolean")
+        df.loc[~mail | np.isnan(reach), "mail_answered"] = pd.NA
+        df["response_h"] = np.where(mail, np.where(never, window_h, rh), np.nan)
+        df.loc[never, f"v:{mail_item.id}"] = np.inf  # "later or never" scores 0 points
+        df.loc[never, f"s:{mail_item.id}"] = ANSWERED
+    if wait_item is None:
+        df["wait_s"] = np.full(n, np.nan)
+    else:
+        waits = df["channel"].isin(wait_item.channels).to_numpy()
+        df["wait_s"] = np.where(waits, df[f"v:{wait_item.id}"].to_numpy(dtype=float), np.nan)
 
 
 def _per_distinct(series: pd.Series, fn) -> np.ndarray:
@@ -264,7 +297,7 @@ def _contact_table(cfg: StudyConfig, df: pd.DataFrame, scores: pd.DataFrame,
                                                          dtype=object),
         "grid_version": pd.Series(_per_distinct(df["wave"], cfg.grid.version_of),
                                   index=df.index, dtype=df["wave"].dtype),
-        "reached": pd.array(df["v:reach_answered"] == 1, dtype="boolean"),
+        "reached": df["reached"],
     })
     if calibration:
         out.insert(0, "recording_id", df["recording_id"])
@@ -419,6 +452,8 @@ def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path) -> None:
         write_bytes(out / name, encoded.pop(name))
     write_with(out / "quarantine.csv",
                lambda p: result.quarantine.to_csv(p, index=False, lineterminator="\n"))
+    write_with(out / "duplicates.csv",
+               lambda p: result.duplicates().to_csv(p, index=False, lineterminator="\n"))
     write_with(out / "reconciliation.csv",
                lambda p: result.reconciliation().to_csv(p, index=False, lineterminator="\n"))
     corr = result.corrections if len(result.corrections) else pd.DataFrame(

@@ -1,5 +1,10 @@
 """Data-quality tables for the data-quality report: what arrived, what was kept, what not.
 
+A row's wave comes from the data (the wave the cleaning determined for it), never from the
+folder a file lies in: the tables are right for any folder layout (flat, per agency, per wave).
+A quarantined row whose wave could not be determined counts under no wave (``wave=None``
+shows every row).
+
 >>> import benchlib
 >>> study = benchlib.load_study()
 >>> contact_counts(study, "2026-10").columns.tolist()[:3]
@@ -12,23 +17,60 @@ import pandas as pd
 
 from benchlib.study import Study
 
+FATE_COLUMNS = ["file", "encoding", "rows_read", "clean", "quarantined", "duplicates_dropped"]
 
-def file_fate(study: Study, wave: str | None = None) -> pd.DataFrame:
-    """Rows per raw file and their fate (clean / quarantined / duplicates dropped)."""
+
+def _in_wave(frame: pd.DataFrame, wave: str | None) -> pd.DataFrame:
+    if wave is None:
+        return frame
+    return frame[frame["wave"].astype(str) == str(wave)]
+
+
+def _clean_rows(study: Study) -> pd.DataFrame:
+    """(source_file, wave) of every clean row: contacts and calibration ratings."""
+    frames = [t[["source_file", "wave"]] for t in (study.contacts, study.calibration)
+              if len(t) and "source_file" in t]
+    return (pd.concat(frames, ignore_index=True) if frames
+            else pd.DataFrame(columns=["source_file", "wave"]))
+
+
+def file_fate(study: Study, wave: str | None = None, kind: str | None = None) -> pd.DataFrame:
+    """Rows per raw file and their fate (clean / quarantined / duplicates dropped).
+
+    With ``wave``, only the rows of that wave are counted (from the data) and files without
+    any such row are left out; ``kind`` (``contacts`` or ``calibration``) keeps one kind of
+    file.
+    """
     rec = study.reconciliation.copy()
-    if wave is not None:
-        rec = rec[rec["file"].str.contains(f"/{wave}/", regex=False)]
-    return rec[["file", "encoding", "rows_read", "clean", "quarantined", "duplicates_dropped"]
-               ].reset_index(drop=True)
+    if kind is not None:
+        rec = rec[rec["kind"] == kind]
+    if wave is None:
+        return rec[FATE_COLUMNS].reset_index(drop=True)
+    clean = _in_wave(_clean_rows(study), wave).groupby("source_file").size()
+    q = _in_wave(study.quarantine, wave)
+    quar = q.groupby("source_file")["source_row"].nunique()
+    dup = _in_wave(study.duplicates, wave).groupby("source_file").size()
+    out = rec[["file", "encoding"]].copy()
+    out["clean"] = out["file"].map(clean).fillna(0).astype("int64")
+    out["quarantined"] = out["file"].map(quar).fillna(0).astype("int64")
+    out["duplicates_dropped"] = out["file"].map(dup).fillna(0).astype("int64")
+    out["rows_read"] = out[["clean", "quarantined", "duplicates_dropped"]].sum(axis=1)
+    out = out[out["rows_read"] > 0]
+    return out[FATE_COLUMNS].reset_index(drop=True)
 
 
 def quarantine_summary(study: Study, wave: str | None = None) -> pd.DataFrame:
     """Quarantined rows of a wave (all waves if None) with every problem found in them."""
-    q = study.quarantine
-    if wave is not None:
-        q = q[q["source_file"].str.contains(f"/{wave}/", regex=False)]
+    q = _in_wave(study.quarantine, wave)
     return q[["source_file", "source_row", "contact_id", "column", "value", "expected",
               "reason"]].reset_index(drop=True)
+
+
+def duplicates_summary(study: Study, wave: str | None = None) -> pd.DataFrame:
+    """Dropped exact duplicates of a wave (all if None): file, row, row it duplicates."""
+    d = _in_wave(study.duplicates, wave)
+    return d[["source_file", "source_row", "duplicate_of_row", "contact_id"]
+             ].reset_index(drop=True)
 
 
 def quarantine_reasons(study: Study, wave: str | None = None) -> pd.DataFrame:

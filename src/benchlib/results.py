@@ -408,7 +408,8 @@ def training_label(study: Study, wave: str) -> str | None:
     tr = study.config.wave(wave).trainings_before
     if not tr:
         return None
-    return "; ".join(f"{x.date.isoformat()}: {', '.join(x.topics)}" for x in tr)
+    topics = [", ".join(study.config.label("training", t, "de") for t in x.topics) for x in tr]
+    return "; ".join(f"{x.date.isoformat()}: {t}" for x, t in zip(tr, topics, strict=True))
 
 
 def study_changes(study: Study, wave: str, lang: str = "de") -> list[str]:
@@ -496,8 +497,9 @@ def _training(study: Study, wave: str, prev: str | None, min_n: int, k: int):
 
 
 def _counts(study: Study, wave: str, all_w: pd.DataFrame) -> dict[str, int]:
-    rec = study.reconciliation
-    rec = rec[rec["file"].str.contains(f"/{wave}/", regex=False)]
+    from benchlib.quality import file_fate  # the wave's rows from the data, not the folders
+
+    rec = file_fate(study, wave, kind="contacts")
     return {"raw_rows": int(rec["rows_read"].sum()), "contacts": len(all_w),
             "scored": int(all_w["scored"].sum()), "quarantined": int(rec["quarantined"].sum()),
             "duplicates_dropped": int(rec["duplicates_dropped"].sum())}

@@ -62,6 +62,11 @@ class Study:
         return self._read("quarantine.csv")
 
     @cached_property
+    def duplicates(self) -> pd.DataFrame:
+        """Dropped exact duplicates: file, row, the row it duplicates (kept), contact id, wave."""
+        return self._read("duplicates.csv")
+
+    @cached_property
     def reconciliation(self) -> pd.DataFrame:
         """Per raw file: rows read, clean, quarantined, duplicates dropped."""
         return self._read("reconciliation.csv")

@@ -154,7 +154,7 @@ def trend_wide(trend: pd.DataFrame, lang: str = "de", digits: int = 1,
     return wide.reset_index().rename(columns={"company_name": ""})
 
 
-def training_marks(config: StudyConfig, wave: str) -> pd.DataFrame:
+def training_marks(config: StudyConfig, wave: str, lang: str = "de") -> pd.DataFrame:
     """Trainings held before each wave up to ``wave``: ``wave, x, date, topics``.
 
     ``x`` is the index of the wave the training precedes (draw the mark at ``x - 0.5``).
@@ -164,7 +164,8 @@ def training_marks(config: StudyConfig, wave: str) -> pd.DataFrame:
     [{'wave': '2025-10', 'topics': 'Abschlussorientierung, Reklamationsbehandlung'}]
     """
     waves = waves_up_to(config, wave)
-    rows = [{"wave": w.id, "x": waves.index(w.id), "date": tr.date, "topics": ", ".join(tr.topics)}
+    rows = [{"wave": w.id, "x": waves.index(w.id), "date": tr.date,
+             "topics": ", ".join(config.label("training", t, lang) for t in tr.topics)}
             for w in config.waves if w.id in waves for tr in w.trainings_before]
     return pd.DataFrame(rows, columns=["wave", "x", "date", "topics"])
 

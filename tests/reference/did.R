@@ -1,5 +1,5 @@
 source("tests/reference/_common.R")
-suppressPackageStartupMessages({library(sandwich); library(lmtest)})
+suppressPackageStartupMessages({library(sandwich); library(lmtest); library(clubSandwich)})
 d <- contacts()
 # lm() and t.test() drop NA rows per outcome (dim_closing has its own NAs)
 d$shop <- as.numeric(d$company == "voltera")
@@ -27,4 +27,33 @@ for (w in c("2026-01", "2026-07")) {
   put(paste0("event:", w, ":estimate"), cte[nm, 1]); put(paste0("event:", w, ":se"), cte[nm, 2])
   put(paste0("event:", w, ":p"), cte[nm, 4])
 }
+# --- two-way fixed effects (company + wave): the default since the pooled model is biased
+# when a competitor's sample changes between the waves
+mf <- lm(total ~ company + after + shop:after + scenario + channel, two)
+Vf <- vcovHC(mf, type = "HC3"); ctf <- coeftest(mf, Vf); cif <- coefci(mf, vcov. = Vf)
+put("fe:estimate", ctf["after:shop", 1]); put("fe:se", ctf["after:shop", 2])
+put("fe:p", ctf["after:shop", 4]); put("fe:df", mf$df.residual)
+put("fe:ci_low", cif["after:shop", 1])
+mf2 <- lm(dim_closing ~ company + after + shop:after + scenario + channel, two)
+put("fe_closing:estimate", coef(mf2)["after:shop"])
+put("fe_closing:se", sqrt(vcovHC(mf2, type = "HC3")["after:shop", "after:shop"]))
+# evaluator clusters: CR2 + Satterthwaite df (clubSandwich)
+cr <- coef_test(mf, vcov = "CR2", cluster = two$evaluator, test = "Satterthwaite")
+i <- which(cr$Coef == "after:shop")
+put("fe_cr2:se", cr$SE[i]); put("fe_cr2:df", cr$df_Satt[i]); put("fe_cr2:p", cr$p_Satt[i])
+# event study with company FE; treated x wave indicators built by hand (reference 2026-04)
+d$ev01 <- d$shop * (d$wave == "2026-01"); d$ev07 <- d$shop * (d$wave == "2026-07")
+mfe <- lm(total ~ wave + company + ev01 + ev07 + scenario + channel, d)
+Vfe <- vcovHC(mfe, type = "HC3"); ctfe <- coeftest(mfe, Vfe)
+put("fe_event:2026-01:estimate", ctfe["ev01", 1]); put("fe_event:2026-01:se", ctfe["ev01", 2])
+put("fe_event:2026-07:estimate", ctfe["ev07", 1]); put("fe_event:2026-07:p", ctfe["ev07", 4])
+# joint pre-trend test: leads = waves before the reference 2026-04 (here one: 2026-01)
+b <- coef(mfe)["ev01"]; Fp <- as.numeric(b^2 / Vfe["ev01", "ev01"])
+put("pretrend:F", Fp); put("pretrend:p", pf(Fp, 1, mfe$df.residual, lower.tail = FALSE))
+# fractional logit DiD (Papke-Wooldridge): quasi-binomial GLM, HC0 sandwich
+two$share <- two$total / 100
+g <- suppressWarnings(glm(share ~ company + after + shop:after + scenario + channel, two,
+                          family = binomial()))
+Vg <- vcovHC(g, type = "HC0")
+put("logit:estimate", coef(g)["after:shop"]); put("logit:se", sqrt(Vg["after:shop", "after:shop"]))
 save_out("did")

@@ -81,12 +81,18 @@ def test_lmm_matches_lmer(lmm):
     assert b["E01"] == pytest.approx(-5.23817245506374, abs=1e-4)
 
 
-def test_lmm_conditional_se_differs_from_statsmodels_bse(lmm):
+def test_lmm_conditional_se_differs_from_statsmodels_bse(lmm, wave07):
     # statsmodels bse_fe (joint Hessian) is ~2 % larger here; we report lme4's conditional SE
     name = "C(company, Treatment('voltera'))[T.amperio]"
+    d = wave07.dropna(subset=["total"])
+    sm = smf.mixedlm("total ~ C(company, Treatment('voltera')) + C(scenario) + C(channel)",
+                     d, groups=d["evaluator"]).fit(reml=True, method="bfgs", gtol=1e-10)
     se = lmm.contrasts.set_index("competitor").loc["amperio", "se"]
-    assert lmm.model.bse_fe[name] > se
-    assert lmm.model.bse_fe[name] == pytest.approx(se, rel=0.05)
+    assert sm.bse_fe[name] > se
+    assert sm.bse_fe[name] == pytest.approx(se, rel=0.05)
+    # the exact profiled REML equals statsmodels' REML log-likelihood at its optimum
+    assert lmm.reml == pytest.approx(sm.llf, abs=1e-6)
+    assert lmm.converged and not lmm.boundary
 
 
 def test_lmm_z_reference(lmm):

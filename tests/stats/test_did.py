@@ -1,5 +1,5 @@
 """training_effect / event_study against R 4.2.2 (tests/reference/did.R: lm + sandwich HC3 +
-lmtest::coeftest / coefci)."""
+lmtest::coeftest / coefci; clubSandwich CR2; glm fractional logit + vcovHC HC0)."""
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,68 @@ TOL = 1e-6
 
 @pytest.fixture(scope="module")
 def did(contacts):
+    return training_effect(contacts, before="2026-04", after="2026-07", fixed_effects=False)
+
+
+@pytest.fixture(scope="module")
+def did_fe(contacts):
     return training_effect(contacts, before="2026-04", after="2026-07")
+
+
+def test_two_way_fe_did_matches_r(did_fe):
+    # R: mf <- lm(total ~ company + after + shop:after + scenario + channel, two); HC3
+    assert did_fe.fixed_effects and did_fe.vcov == "HC3"
+    assert did_fe.estimate == pytest.approx(-5.49760419837139, abs=TOL)
+    assert did_fe.se == pytest.approx(3.82645339206863, abs=TOL)
+    assert did_fe.p == pytest.approx(0.153555944691152, abs=TOL)
+    assert did_fe.df == 113  # R: mf$df.residual
+    assert did_fe.ci_low == pytest.approx(-13.0784985049534, abs=TOL)
+
+
+def test_fe_did_cr2_matches_clubsandwich(contacts):
+    r = training_effect(contacts, "2026-04", "2026-07", vcov="CR2")
+    # R: coef_test(mf, "CR2", cluster = two$evaluator, test = "Satterthwaite")["after:shop", ]
+    assert r.se == pytest.approx(3.62139100693882, abs=TOL)
+    assert r.df == pytest.approx(4.3528649952698, abs=TOL)
+    assert r.p == pytest.approx(0.197913872799844, abs=TOL)
+    with pytest.raises(ValueError, match="vcov"):
+        training_effect(contacts, "2026-04", "2026-07", vcov="HC1")
+
+
+def test_did_weights(did_fe, contacts):
+    w = did_fe.weights.set_index("company")
+    assert w.loc["voltera", "weight"] == pytest.approx(1.0)
+    assert w.drop("voltera")["weight"].sum() == pytest.approx(-1.0)
+    assert (w.drop("voltera")["weight"] < 0).all()
+    # without covariates: competitor weight = precision h_c / sum(h), h = (1/n_b + 1/n_a)^-1
+    r = training_effect(contacts, "2026-04", "2026-07", covariates=())
+    w = r.weights.set_index("company").drop("voltera")
+    h = 1 / (1 / w["n_before"] + 1 / w["n_after"])
+    assert (-w["weight"]).to_numpy() == pytest.approx((h / h.sum()).to_numpy(), abs=1e-12)
+    assert {"n_before", "n_after"} <= set(w.columns)
+
+
+def test_fe_event_study_pretrend_and_logit_match_r(contacts):
+    from benchlib.stats.attribution import training_effect_logit
+    from benchlib.stats.did import pretrend_test
+
+    r = event_study(contacts, reference_wave="2026-04", after="2026-07").set_index("wave")
+    # R: lm(total ~ wave + company + ev01 + ev07 + scenario + channel), HC3
+    assert r.loc["2026-01", "estimate"] == pytest.approx(-5.5976762415744, abs=TOL)
+    assert r.loc["2026-01", "se"] == pytest.approx(4.34973987752417, abs=TOL)
+    assert r.loc["2026-07", "estimate"] == pytest.approx(-4.40357795849451, abs=TOL)
+    assert r.loc["2026-07", "p"] == pytest.approx(0.261189380196167, abs=TOL)
+    assert r["period"].tolist() == ["lead", "reference", "lag"]
+    pt = pretrend_test(contacts, "2026-04", "2026-07")
+    # R: b^2 / Vfe["ev01", "ev01"] -> 1.65610923911624; pf(F, 1, df) -> 0.199809925575803
+    assert pt["tested"] and pt["leads"] == ("2026-01",)
+    assert pt["F"] == pytest.approx(1.65610923911624, abs=TOL)
+    assert pt["p"] == pytest.approx(0.199809925575803, abs=TOL)
+    assert not pretrend_test(contacts, "2026-01", "2026-04")["tested"]
+    lg = training_effect_logit(contacts, "2026-04", "2026-07")
+    # R: glm(share ~ company + after + shop:after + ..., binomial); vcovHC(g, "HC0")
+    assert lg["estimate"] == pytest.approx(-0.26198234586983, abs=1e-6)
+    assert lg["se"] == pytest.approx(0.176475104350809, abs=1e-6)
 
 
 def test_did_matches_r(did):
@@ -42,16 +103,26 @@ def test_naive_and_market(did, contacts):
 
 
 def test_by_dimension(contacts):
-    r = training_effect_by_dimension(contacts, "2026-04", "2026-07").set_index("dimension")
+    r = training_effect_by_dimension(contacts, "2026-04", "2026-07",
+                                     fixed_effects=False).set_index("dimension")
     assert list(r.index) == ["total", "needs", "closing"]
     # R: m2 <- lm(dim_closing ~ shop * after + scenario + channel, two) -> 17.6717282125562, HC3 SE 8.56843975684791
     assert r.loc["closing", "estimate"] == pytest.approx(17.6717282125562, abs=TOL)
     assert r.loc["closing", "se"] == pytest.approx(8.56843975684791, abs=TOL)
     assert r.loc["total", "estimate"] == pytest.approx(-4.85259265775858, abs=TOL)
+    fe = training_effect_by_dimension(contacts, "2026-04", "2026-07").set_index("dimension")
+    # R: lm(dim_closing ~ company + after + shop:after + scenario + channel) -> 18.0029120082165, HC3 SE 8.806866569449
+    assert fe.loc["closing", "estimate"] == pytest.approx(18.0029120082165, abs=TOL)
+    assert fe.loc["closing", "se"] == pytest.approx(8.806866569449, abs=TOL)
+    # the dimensions are one Holm family; the total is not in it
+    assert np.isnan(fe.loc["total", "p_holm"])
+    p = fe.loc[["needs", "closing"], "p"].to_numpy()
+    assert fe.loc[["needs", "closing"], "p_holm"].to_numpy() == pytest.approx(
+        np.minimum(1, np.maximum.accumulate(np.sort(p) * [2, 1]))[np.argsort(np.argsort(p))])
 
 
 def test_event_study_matches_r(contacts):
-    r = event_study(contacts, reference_wave="2026-04").set_index("wave")
+    r = event_study(contacts, reference_wave="2026-04", fixed_effects=False).set_index("wave")
     # R: lm(total ~ wave + shop + shop:wave + scenario + channel), wave ref "2026-04", HC3
     assert r.loc["2026-01", "estimate"] == pytest.approx(-5.21662442858566, abs=TOL)
     assert r.loc["2026-01", "se"] == pytest.approx(4.18145199741222, abs=TOL)

@@ -74,3 +74,33 @@ def test_errors():
         minimum_detectable_change(1, 10)
     assert isinstance(plan_next_wave(pd.DataFrame({"company": list("aabb"),
                                                    "total": [1.0, 2, 3, 5]})), pd.DataFrame)
+
+
+def test_honest_planning_matches_r():
+    from benchlib.stats.planning import design_effect, n_did, n_holm, n_with_clustering, sd_upper
+
+    # R: 15 * sqrt(60 / qchisq(0.2, 60)) -> 16.3274132901392
+    assert sd_upper(15, 60) == pytest.approx(16.3274132901392, abs=1e-10)
+    assert sd_upper(15, 60, 0.5) > 15 and sd_upper(15, 6000) == pytest.approx(15, rel=0.01)
+    # R: power.t.test(delta = 5, sd = 15, sig.level = 0.05/4, power = .8, strict = TRUE)$n -> 202.285507715286
+    assert n_holm(5, 15, 4) == 203
+    # R: power.t.test(delta = 5, sd = 15 * sqrt(1.25), power = .8, strict = TRUE)$n -> 177.564844600844
+    assert n_did(5, 15, 4) == 178
+    assert design_effect(0.0, 30) == 1.0 and design_effect(0.05, 21) == pytest.approx(2.0)
+    n = n_with_clustering(50, 0.05, 4)  # N / (1 + (N/4 - 1) 0.05) = 50
+    assert n / design_effect(0.05, n / 4) == pytest.approx(50)
+    assert n_with_clustering(50, 0.0, 2) == 50 and n_with_clustering(100, 0.05, 4) == np.inf
+    with pytest.raises(ValueError):
+        sd_upper(15, 0)
+    with pytest.raises(ValueError):
+        n_holm(5, 15, 0)
+
+
+def test_plan_next_wave_honest_columns(wave04):
+    r = plan_next_wave(wave04, icc=0.05)
+    assert (r["sd_upper"] > r["sd_pooled"]).all()
+    assert (r["n_sd_upper"] >= r["n_per_company"]).all()
+    assert (r["n_holm"] > r["n_sd_upper"]).all() and (r["n_tests"] == 3).all()
+    assert (r["n_did"] > r["n_sd_upper"]).all()
+    assert (r["deff"] > 1).all() and (r["n_holm_clustered"] > r["n_holm"]).all()
+    assert np.isnan(plan_next_wave(wave04)["deff"]).all()

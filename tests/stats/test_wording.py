@@ -136,3 +136,35 @@ def test_format_number_and_p() -> None:
     assert format_p(1.0, "de") == "p = 1,000"
     with pytest.raises(ValueError):
         format_p(0.1, "fr")
+
+
+def test_format_p_rejects_invalid_and_never_prints_eight_decimals() -> None:
+    from benchlib.stats.wording import check_p
+
+    for bad in (-0.01, 1.2, -1e-6, "x"):
+        with pytest.raises(ValueError):
+            format_p(bad, "en")
+    assert format_p(float("nan"), "en") == "p = n/a"  # missing test: explicit, not an error
+    assert format_p(None, "de") == "p = k. A."
+    assert format_p(1 + 1e-12, "en") == "p = 1.000"  # adjustment noise is clipped
+    assert check_p(-1e-12) == 0.0
+    assert format_p(0.049999999, "en", alpha=0.05) == "p < 0.050"
+    assert format_p(0.049999999, "de", alpha=0.05) == "p < 0,050"
+    assert format_p(0.0499, "en", alpha=0.05) == "p = 0.0499"
+    assert format_p(0.050000001, "en", alpha=0.05) == "p = 0.050"
+    assert format_p(0.0004, "en", alpha=0.05) == "p < 0.001"
+    for p in np.linspace(0.0, 1.0, 2001):
+        text = format_p(p, "en", alpha=0.05)
+        assert len(text.split(" ")[-1]) <= 7  # at most 5 decimals
+        assert ("<" in text or float(text.split(" ")[-1]) < 0.05) == (p < 0.05) or p < 0.001
+
+
+def test_ci_touching_zero_never_beside_better() -> None:
+    r = {"diff": 3.4, "ci_low": 0.04, "ci_high": 6.8, "p": 0.03, "shop": "A",
+         "competitor": "B"}
+    s = describe_comparison(r, lang="en")
+    assert "better" in s and "0.04 to 6.80" in s  # more decimals, the bound is not "0.0"
+    s = describe_comparison(r | {"ci_low": 0.0004}, lang="en")
+    assert s.startswith("No reliable difference") and "0.0 to 6.8" in s
+    with pytest.raises(ValueError):
+        describe_comparison(r | {"p": -0.1}, lang="en")

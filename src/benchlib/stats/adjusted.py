@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
@@ -22,6 +21,7 @@ from ._common import (
     require_columns,
     require_groups,
 )
+from .mixed import OPTIMIZERS, MixedFit, fit_random_intercept
 
 __all__ = ["MixAdjusted", "LeniencyAdjusted", "mix_adjusted", "leniency_adjusted"]
 
@@ -46,7 +46,10 @@ class LeniencyAdjusted:
 
     ``contrasts``: shop, competitor, estimate (shop − competitor), se, z, ci_low, ci_high, p,
     p_holm. ``blups``: evaluator, blup (predicted leniency, score points). Variances in
-    squared score points; ``icc`` = evaluator share of the residual + evaluator variance.
+    squared score points; ``icc`` = evaluator share of the residual + evaluator variance
+    (exactly 0 when ``boundary``). ``converged``/``boundary``/``optimizer``/``reml``: from
+    :func:`benchlib.stats.mixed.fit_random_intercept`; ``fit`` is that full result
+    (candidates of every optimiser included).
     """
 
     contrasts: pd.DataFrame
@@ -56,6 +59,11 @@ class LeniencyAdjusted:
     icc: float
     n: int
     n_groups: int
+    converged: bool = True
+    boundary: bool = False
+    optimizer: str = ""
+    reml: float = float("nan")
+    fit: MixedFit | None = field(default=None, repr=False, compare=False)
     model: Any = field(default=None, repr=False, compare=False)
 
 
@@ -168,16 +176,20 @@ def leniency_adjusted(
     covariates: Sequence[str] = ("scenario", "channel"),
     role: str = "role",
     alpha: float = DEFAULT_ALPHA,
+    evaluator: str | None = None,
+    optimizers: Sequence[str] = OPTIMIZERS,
 ) -> LeniencyAdjusted:
     """Shop − competitor differences net of evaluator leniency (random evaluator intercept).
 
     Linear mixed model ``dv ~ C(company) + C(scenario) + C(channel) + (1 | evaluator)`` fitted
-    by REML with statsmodels ``MixedLM`` (BFGS, tight gradient tolerance). Contrast SEs use
-    the fixed-effect covariance conditional on the variance estimates, ``(X'V⁻¹X)⁻¹``, as
-    lme4 does (statsmodels' ``bse_fe`` is from the joint Hessian and can be a few percent
-    larger), and a **normal (z) reference** — no small-sample df
-    correction (lme4 reports none either; lmerTest's Satterthwaite df would be slightly wider).
-    Needs several evaluators (≥ 5 advisable) for a usable variance estimate.
+    by REML with :func:`benchlib.stats.mixed.fit_random_intercept`: several optimisers and
+    starting values, the best REML kept, the boundary (evaluator variance 0) handled
+    explicitly and flagged (``converged``, ``boundary`` on the result). Contrast SEs use the
+    fixed-effect covariance conditional on the variance estimates, ``(X'V⁻¹X)⁻¹``, as lme4
+    does, and a **normal (z) reference** — no small-sample df correction (lme4 reports none
+    either; lmerTest's Satterthwaite df would be slightly wider). Needs several evaluators
+    (≥ 5 advisable) for a usable variance estimate. ``evaluator`` names the evaluator column
+    (``group`` is its older name; ``evaluator`` wins when both are given).
 
     Examples
     --------
@@ -188,27 +200,23 @@ def leniency_adjusted(
     >>> d = pd.DataFrame({"company": rng.choice(["shop", "b"], n), "evaluator": ev,
     ...                   "total": 70 + lenient[ev].to_numpy() + rng.normal(0, 8, n)})
     >>> r = leniency_adjusted(d, shop="shop", covariates=())
-    >>> r.contrasts["competitor"].tolist(), r.n_groups, 0 <= r.icc <= 1
-    (['b'], 6, True)
+    >>> r.contrasts["competitor"].tolist(), r.n_groups, 0 <= r.icc <= 1, r.converged
+    (['b'], 6, True, True)
     """
     check_alpha(alpha)
+    group = evaluator or group
     d, used = _prepare(data, [company, group], dv, covariates)
     shop = infer_shop(data, company, role, shop)
     levels = require_groups(d, company)
     require_groups(d, group)
-    model = smf.mixedlm(_formula(dv, company, shop, used), data=d, groups=d[group])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter; boundary fits are reported below
-        fit = model.fit(reml=True, method="bfgs", gtol=1e-10, maxiter=2000)
+    fit = fit_random_intercept(d, _formula(dv, company, shop, used), group, optimizers)
     comps = [c for c in levels if c != shop]
     names = [f"C({company}, Treatment({shop!r}))[T.{c}]" for c in comps]
-    est = -fit.fe_params[names].to_numpy()
-    idx = [list(fit.fe_params.index).index(n) for n in names]
-    se = np.sqrt(np.diag(conditional_cov_fe(fit))[idx])
+    est = -fit.fe[names].to_numpy()
+    se = np.sqrt(np.diag(fit.cov_fe.loc[names, names].to_numpy()))
     contrasts = _contrast_table(shop, comps, est, se, stats.norm, None, alpha, "z")
-    tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
-    blups = pd.DataFrame({group: list(fit.random_effects),
-                          "blup": [float(v.iloc[0]) for v in fit.random_effects.values()]})
-    return LeniencyAdjusted(contrasts=contrasts, blups=blups, evaluator_var=tau2,
-                            residual_var=sigma2, icc=tau2 / (tau2 + sigma2), n=len(d),
-                            n_groups=d[group].nunique(), model=fit)
+    return LeniencyAdjusted(contrasts=contrasts, blups=fit.blups, evaluator_var=fit.group_var,
+                            residual_var=fit.residual_var, icc=fit.share, n=fit.n,
+                            n_groups=fit.n_groups, converged=fit.converged,
+                            boundary=fit.boundary, optimizer=fit.optimizer, reml=fit.reml,
+                            fit=fit, model=fit.model)

@@ -9,18 +9,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
+from scipy import stats
 
 from ._common import (
     DEFAULT_ALPHA,
     DEFAULT_MIN_N,
     check_alpha,
+    holm,
     infer_shop,
     require_columns,
     score_columns,
     welch,
 )
+from .clustered import cluster_contrast
 
-__all__ = ["TrainingEffect", "training_effect", "training_effect_by_dimension", "event_study"]
+__all__ = ["TrainingEffect", "training_effect", "training_effect_by_dimension", "event_study",
+           "pretrend_test", "did_weights"]
+
+VCOVS = ("HC3", "CR2")
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,9 @@ class TrainingEffect:
 
     ``naive_*``: the shop's own change after − before (Welch); ``market_*``: the competitors'
     change (Welch). ``tested`` is False when a cell has fewer than ``min_n`` scored contacts;
-    then the DiD's se, t, CI and p are NaN.
+    then the DiD's se, t, CI and p are NaN. ``fixed_effects``: company fixed effects (two-way
+    FE, default); ``vcov``: "HC3" or "CR2" (evaluator clusters, Bell–McCaffrey df);
+    ``weights``: each company's weight in the estimate (:func:`did_weights`).
     """
 
     estimate: float
@@ -56,16 +64,20 @@ class TrainingEffect:
     model: Any = field(default=None, repr=False, compare=False)
     panel: str = "balanced"
     competitors: tuple[str, ...] = ()
+    fixed_effects: bool = True
+    vcov: str = "HC3"
+    weights: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """All fields except the model, e.g. for a table row."""
-        return {k: v for k, v in asdict(self).items() if k != "model"}
+        """All scalar fields (not the model or the weights table), e.g. for a table row."""
+        return {k: v for k, v in asdict(self).items() if k not in ("model", "weights")}
 
 
 PANELS = ("balanced", "all")
 
 
-def _panel(data, dv, waves, wave_col, company, role, shop, covariates, panel="balanced"):
+def _panel(data, dv, waves, wave_col, company, role, shop, covariates, panel="balanced",
+           extra=()):
     """Scored rows of ``waves`` with a 0/1 ``treated`` column and the covariates that vary.
 
     ``panel="balanced"`` keeps only the competitors present in every wave of ``waves`` (a
@@ -75,13 +87,13 @@ def _panel(data, dv, waves, wave_col, company, role, shop, covariates, panel="ba
     """
     if panel not in PANELS:
         raise ValueError(f"panel must be one of {PANELS}, got {panel!r}")
-    require_columns(data, [dv, wave_col, company, *covariates])
+    require_columns(data, [dv, wave_col, company, *covariates, *extra])
     for w in waves:
         if not (data[wave_col] == w).any():
             raise ValueError(f"wave {w!r} not found in column {wave_col!r}")
     shop = infer_shop(data, company, role, shop)
     d = data.loc[data[wave_col].isin(waves) & data[dv].notna()]
-    d = d[[dv, wave_col, company, *covariates]].dropna().copy()
+    d = d[[dv, wave_col, company, *covariates, *extra]].dropna().copy()
     if panel == "balanced":
         present = d.groupby(company)[wave_col].nunique()
         d = d[d[company].isin(present[present == len(set(waves))].index)]
@@ -102,6 +114,54 @@ def _welch_or_nan(x: np.ndarray, y: np.ndarray, alpha: float) -> dict[str, float
             "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
 
 
+def did_weights(fit: Any, data: pd.DataFrame, term: str, company: str = "company",
+                post: str = "post") -> pd.DataFrame:
+    """Each company's weight in an OLS coefficient: ``Σ`` of its rows' weights after − before.
+
+    The OLS estimate is linear in the scores, ``β_k = Σ_i a_i y_i`` with ``a`` the row ``k`` of
+    ``(X'X)⁻¹X'``. Summing ``a_i`` over a company's contacts of the ``after`` wave gives its
+    weight: +1 for the shop, and for the competitors minus their share of the market change
+    (they sum to −1). With company fixed effects and no covariates a competitor's share is
+    ``h_c / Σ h``, ``h_c = (1/n_c,before + 1/n_c,after)⁻¹`` (precision weights): a competitor
+    whose sample shrinks counts less.
+
+    Returns ``company, n_before, n_after, weight``.
+    """
+    X = np.asarray(fit.model.exog, dtype=float)
+    k = list(fit.model.exog_names).index(term)
+    a = np.linalg.pinv(X)[k]
+    d = pd.DataFrame({company: data[company].to_numpy(), "post": data[post].to_numpy(), "a": a})
+    g = d.groupby([company, "post"]).agg(n=("a", "size"), w=("a", "sum")).unstack("post")
+    return pd.DataFrame({company: g.index, "n_before": g[("n", 0.0)].fillna(0).astype(int).values,
+                         "n_after": g[("n", 1.0)].fillna(0).astype(int).values,
+                         "weight": g[("w", 1.0)].fillna(0.0).values}).reset_index(drop=True)
+
+
+def _did_fit(d: pd.DataFrame, dv: str, rhs: str, company: str, fixed_effects: bool):
+    if fixed_effects:
+        formula = f"{dv} ~ C({company}) + post + treated:post{rhs}"
+    else:
+        formula = f"{dv} ~ treated * post{rhs}"
+    return smf.ols(formula, data=d).fit(cov_type="HC3", use_t=True)
+
+
+def _inference(fit: Any, d: pd.DataFrame, term: str, vcov: str, evaluator: str,
+               alpha: float) -> list[float]:
+    """se, t, df, ci_low, ci_high, p of ``term`` under ``vcov``."""
+    if vcov == "HC3":
+        ci = fit.conf_int(alpha).loc[term].to_numpy(float)
+        return [fit.bse[term], fit.tvalues[term], fit.df_resid, *ci, fit.pvalues[term]]
+    X = np.asarray(fit.model.exog, dtype=float)
+    L = np.zeros((1, X.shape[1]))
+    L[0, list(fit.model.exog_names).index(term)] = 1.0
+    est, se, df = cluster_contrast(np.asarray(fit.model.endog, float), X,
+                                   d[evaluator].to_numpy(), L, "CR2")
+    t = est[0] / se[0]
+    crit = stats.t.ppf(1 - alpha / 2, df[0])
+    return [se[0], t, df[0], est[0] - crit * se[0], est[0] + crit * se[0],
+            2 * stats.t.sf(abs(t), df[0])]
+
+
 def training_effect(
     data: pd.DataFrame,
     before: str,
@@ -115,16 +175,25 @@ def training_effect(
     alpha: float = DEFAULT_ALPHA,
     min_n: int = DEFAULT_MIN_N,
     panel: str = "balanced",
+    fixed_effects: bool = True,
+    vcov: str = "HC3",
+    evaluator: str = "evaluator",
 ) -> TrainingEffect:
     """Difference-in-differences of the shop against the competitors across a training.
 
-    Fits ``dv ~ treated * post + C(scenario) + C(channel)`` on the waves ``before`` and
-    ``after`` by OLS with HC3 standard errors and a t reference (residual df); ``treated`` = 1
+    Fits ``dv ~ C(company) + post + treated:post + C(scenario) + C(channel)`` on the waves
+    ``before`` and ``after`` by OLS (two-way fixed effects: company and wave); ``treated`` = 1
     for the shop, ``post`` = 1 in ``after``. The coefficient of ``treated:post`` is the shop's
-    change net of the competitors' (market) change. Assumes parallel trends: without the
-    training the shop would have moved like the competitors. By default only competitors
-    present in both waves form the control group (``panel="balanced"``; ``"all"`` keeps
-    every competitor); ``competitors`` on the result lists those used.
+    change net of the competitors' (market) change, each competitor compared with itself, so
+    a competitor whose sample shrinks or grows between the waves cannot shift the market
+    (``weights`` on the result, :func:`did_weights`). ``fixed_effects=False`` gives the older
+    pooled model ``dv ~ treated * post + …`` (biased when the competitors' mix changes).
+    Standard errors: ``vcov="HC3"`` (default, t with residual df) or ``"CR2"`` (clusters =
+    ``evaluator``, Bell–McCaffrey df) when evaluators are nested in companies. Assumes
+    parallel trends: without the training the shop would have moved like the competitors
+    (check with :func:`pretrend_test` and :func:`benchlib.stats.attribution.attribution`).
+    By default only competitors present in both waves form the control group
+    (``panel="balanced"``; ``"all"`` keeps every competitor); ``competitors`` lists them.
 
     Examples
     --------
@@ -135,21 +204,23 @@ def training_effect(
     ...                   "scenario": rng.choice(["s1", "s2"], n), "channel": "call"})
     >>> d["total"] = 70 + 5 * ((d.company == "shop") & (d.wave == "w2")) + rng.normal(0, 8, n)
     >>> r = training_effect(d, "w1", "w2", shop="shop")
-    >>> r.tested, r.covariates, r.ci_low < 5 < r.ci_high
-    (True, ('scenario',), True)
+    >>> r.tested, r.covariates, r.ci_low < 5 < r.ci_high, r.weights["weight"].round(6).tolist()
+    (True, ('scenario',), True, [-0.471732, -0.528268, 1.0])
     """
     check_alpha(alpha)
+    if vcov not in VCOVS:
+        raise ValueError(f"vcov must be one of {VCOVS}, got {vcov!r}")
+    extra = [evaluator] if vcov == "CR2" else []
     d, used, rhs, comps = _panel(data, dv, [before, after], wave_col, company, role, shop,
-                                 covariates, panel)
+                                 covariates, panel, extra)
     d["post"] = (d[wave_col] == after).astype(float)
     cells = {(t, p): d.loc[(d.treated == t) & (d.post == p), dv].to_numpy(float)
              for t in (0.0, 1.0) for p in (0.0, 1.0)}
     tested = min(len(v) for v in cells.values()) >= min_n
-    fit = smf.ols(f"{dv} ~ treated * post{rhs}", data=d).fit(cov_type="HC3", use_t=True)
+    fit = _did_fit(d, dv, rhs, company, fixed_effects)
     est = float(fit.params["treated:post"])
-    ci = fit.conf_int(alpha).loc["treated:post"].to_numpy(float)
-    inf = ([fit.bse["treated:post"], fit.tvalues["treated:post"], fit.df_resid, *ci,
-            fit.pvalues["treated:post"]] if tested else [np.nan] * 6)
+    inf = (_inference(fit, d, "treated:post", vcov, evaluator, alpha) if tested
+           else [np.nan] * 6)
     naive = _welch_or_nan(cells[1.0, 1.0], cells[1.0, 0.0], alpha)
     market = _welch_or_nan(cells[0.0, 1.0], cells[0.0, 0.0], alpha)
     return TrainingEffect(
@@ -157,7 +228,9 @@ def training_effect(
         naive["diff"], naive["ci_low"], naive["ci_high"], naive["p"],
         market["diff"], market["ci_low"], market["ci_high"], market["p"],
         len(cells[1.0, 0.0]), len(cells[1.0, 1.0]), len(cells[0.0, 0.0]),
-        len(cells[0.0, 1.0]), tested, used, fit, panel=panel, competitors=comps)
+        len(cells[0.0, 1.0]), tested, used, fit, panel=panel, competitors=comps,
+        fixed_effects=fixed_effects, vcov=vcov,
+        weights=did_weights(fit, d, "treated:post", company))
 
 
 def training_effect_by_dimension(
@@ -170,6 +243,8 @@ def training_effect_by_dimension(
     """:func:`training_effect` for ``total`` and every ``dim_*`` column, as a tidy table.
 
     Extra keyword arguments go to :func:`training_effect` (``dv`` is set per row).
+    ``p_holm``: Holm over the tested dimension rows (the dimensions are one secondary family;
+    the ``total`` row is not part of it and keeps ``p_holm`` = NaN).
 
     Examples
     --------
@@ -189,7 +264,30 @@ def training_effect_by_dimension(
     out = pd.DataFrame(rows)
     out["covariates"] = out["covariates"].map(", ".join)
     out["competitors"] = out["competitors"].map(", ".join)
+    fam = (out["dimension"] != "total") & out["tested"].astype(bool) & out["p"].notna()
+    out["p_holm"] = np.nan
+    if fam.any():
+        out.loc[fam, "p_holm"] = holm(out.loc[fam, "p"])
     return out
+
+
+def _event_fit(data, reference_wave, dv, waves, shop, covariates, company, role, wave_col,
+               panel, fixed_effects):
+    waves = sorted(data[wave_col].dropna().unique()) if waves is None else list(waves)
+    if reference_wave not in waves:
+        raise ValueError(f"reference_wave {reference_wave!r} not in waves {waves}")
+    d, used, rhs, comps = _panel(data, dv, waves, wave_col, company, role, shop, covariates,
+                                 panel)
+    wv = f"C({wave_col}, Treatment({reference_wave!r}))"
+    unit = f"C({company})" if fixed_effects else "treated"
+    # treated × wave indicators built by hand: without a `treated` main effect (absorbed by
+    # the company effects) patsy would code the interaction with a redundant reference column
+    names = {w: f"_treated_x_wave_{i}" for i, w in enumerate(waves) if w != reference_wave}
+    for w, col in names.items():
+        d[col] = d["treated"] * (d[wave_col] == w)
+    formula = f"{dv} ~ {wv} + {unit} + " + " + ".join(names.values()) + rhs
+    fit = smf.ols(formula, data=d).fit(cov_type="HC3", use_t=True)
+    return fit, d, waves, names, comps
 
 
 def event_study(
@@ -204,13 +302,18 @@ def event_study(
     wave_col: str = "wave",
     alpha: float = DEFAULT_ALPHA,
     panel: str = "balanced",
+    fixed_effects: bool = True,
+    after: str | None = None,
 ) -> pd.DataFrame:
     """Shop − competitor gap in each wave relative to ``reference_wave`` (event study).
 
-    Fits ``dv ~ C(wave) + treated + treated:C(wave, Treatment(reference)) + C(scenario) +
-    C(channel)`` by OLS, HC3, t reference. Each wave's coefficient is the change of the
-    shop's gap to the competitors since the reference wave (the reference row is 0 with NaN
-    SE). Waves before a training should be near 0 (a check of parallel trends). With
+    Fits ``dv ~ C(wave) + C(company) + treated:C(wave, Treatment(reference)) + C(scenario) +
+    C(channel)`` by OLS, HC3, t reference (two-way fixed effects; ``fixed_effects=False``
+    replaces ``C(company)`` by ``treated``, the older pooled model). Each wave's coefficient
+    is the change of the shop's gap to the competitors since the reference wave (the
+    reference row is 0 with NaN SE). With ``after`` (the first wave after the training) the
+    column ``period`` says ``"lead"`` (before the training), ``"reference"`` or ``"lag"``;
+    leads should be near 0 (parallel trends; joint test: :func:`pretrend_test`). With
     ``panel="balanced"`` (default) only competitors present in every wave are the control
     group; the column ``competitors`` names them.
 
@@ -221,29 +324,23 @@ def event_study(
     >>> d = pd.DataFrame({"company": rng.choice(["shop", "b"], n),
     ...                   "wave": rng.choice(["w1", "w2", "w3"], n),
     ...                   "scenario": "s", "channel": "c", "total": rng.normal(70, 8, n)})
-    >>> event_study(d, "w1", shop="shop")[["wave", "reference"]]
-      wave  reference
-    0   w1       True
-    1   w2      False
-    2   w3      False
+    >>> event_study(d, "w2", shop="shop", after="w3")[["wave", "reference", "period"]]
+      wave  reference     period
+    0   w1      False       lead
+    1   w2       True  reference
+    2   w3      False        lag
     """
     check_alpha(alpha)
-    waves = sorted(data[wave_col].dropna().unique()) if waves is None else list(waves)
-    if reference_wave not in waves:
-        raise ValueError(f"reference_wave {reference_wave!r} not in waves {waves}")
-    d, used, rhs, comps = _panel(data, dv, waves, wave_col, company, role, shop, covariates,
-                                 panel)
-    wv = f"C({wave_col}, Treatment({reference_wave!r}))"
-    formula = f"{dv} ~ {wv} + treated + treated:{wv}{rhs}"
-    fit = smf.ols(formula, data=d).fit(cov_type="HC3", use_t=True)
+    fit, d, waves, names, comps = _event_fit(data, reference_wave, dv, waves, shop, covariates,
+                                             company, role, wave_col, panel, fixed_effects)
     ci = fit.conf_int(alpha)
     rows = []
     for w in waves:
-        name = f"treated:{wv}[T.{w}]"
         if w == reference_wave:
             rows.append({"wave": w, "estimate": 0.0, "se": np.nan, "t": np.nan,
                          "ci_low": np.nan, "ci_high": np.nan, "p": np.nan})
             continue
+        name = names[w]
         rows.append({"wave": w, "estimate": fit.params[name], "se": fit.bse[name],
                      "t": fit.tvalues[name], "ci_low": ci.loc[name, 0],
                      "ci_high": ci.loc[name, 1], "p": fit.pvalues[name]})
@@ -252,4 +349,57 @@ def event_study(
     out["reference"] = out["wave"] == reference_wave
     out["n"] = out["wave"].map(d[wave_col].value_counts()).astype(int)
     out["competitors"] = ", ".join(comps)
+    if after is not None:
+        if after not in waves:
+            raise ValueError(f"after {after!r} not in waves {waves}")
+        out["period"] = np.where(out["reference"], "reference",
+                                 np.where(out["wave"] < after, "lead", "lag"))
     return out
+
+
+def pretrend_test(
+    data: pd.DataFrame,
+    before: str,
+    after: str,
+    dv: str = "total",
+    shop: str | None = None,
+    covariates: Sequence[str] = ("scenario", "channel"),
+    company: str = "company",
+    role: str = "role",
+    wave_col: str = "wave",
+    panel: str = "balanced",
+) -> dict[str, Any]:
+    """Joint test that the shop's gap did not move before the training (parallel trends).
+
+    Event study (:func:`event_study`, two-way FE, HC3) over every wave up to ``after`` with
+    ``before`` as reference; the leads are the waves earlier than ``before``. Wald F test
+    (HC3 covariance) that all leads are 0. Without an earlier wave there is nothing to test:
+    ``tested = False``.
+
+    Returns ``{"tested", "n_leads", "leads", "F", "df1", "df2", "p"}``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"company": rng.choice(["shop", "b"], 300), "scenario": "s",
+    ...                   "channel": "c", "wave": rng.choice(["w1", "w2", "w3"], 300),
+    ...                   "total": rng.normal(70, 8, 300)})
+    >>> r = pretrend_test(d, "w2", "w3", shop="shop")
+    >>> r["tested"], r["n_leads"], r["leads"]
+    (True, 1, ('w1',))
+    """
+    waves = sorted(w for w in data[wave_col].dropna().unique() if w <= after)
+    leads = tuple(w for w in waves if w < before)
+    out: dict[str, Any] = {"tested": False, "n_leads": len(leads), "leads": leads, "F": np.nan,
+                           "df1": np.nan, "df2": np.nan, "p": np.nan}
+    if not leads:
+        return out
+    fit, _, _, names, _ = _event_fit(data, before, dv, waves, shop, covariates, company, role,
+                                     wave_col, panel, True)
+    exog = list(fit.model.exog_names)
+    R = np.zeros((len(leads), len(exog)))
+    for i, w in enumerate(leads):
+        R[i, exog.index(names[w])] = 1.0
+    ft = fit.f_test(R)
+    return out | {"tested": True, "F": float(np.squeeze(ft.fvalue)), "df1": float(ft.df_num),
+                  "df2": float(ft.df_denom), "p": float(ft.pvalue)}

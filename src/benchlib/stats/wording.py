@@ -7,7 +7,10 @@ Rules (docs/methodology-items.md):
   estimate, CI and p;
 * untested / too few contacts: says so, gives no test and no CI;
 * missing difference or CI: says that no comparison is possible;
-* p is printed as ``p < 0.001`` (never ``p = 0``); rounding never moves p across ``alpha``;
+* p is printed as ``p < 0.001`` (never ``p = 0``); rounding never moves p across ``alpha``
+  (at most two extra decimals, else ``p < 0.050``); a p outside [0, 1] is an error;
+* a CI bound that would print as 0.0 beside "better"/"worse" gets more decimals (at most
+  two); if it still prints as 0 there is no claim;
 * German numbers use a decimal comma; negative numbers use the minus sign "−" (U+2212).
 """
 
@@ -18,7 +21,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["describe_comparison", "format_number", "format_p"]
+__all__ = ["check_p", "describe_comparison", "format_number", "format_p"]
 
 _MINUS = "\u2212"
 _UNITS = {"points": {"de": "Punkte", "en": "points"},
@@ -59,12 +62,45 @@ def format_number(x: float | None, lang: str = "de", digits: int = 1) -> str:
     return (_MINUS if negative else "") + text
 
 
+P_TOL: float = 1e-9
+"""p-values within this of [0, 1] (floating-point noise) are clipped; further out is an error."""
+
+
+def check_p(p: float) -> float:
+    """Return ``p`` as a float in [0, 1]; raise ``ValueError`` for an invalid p-value.
+
+    NaN is passed through (a missing test); values within :data:`P_TOL` outside [0, 1] are
+    clipped (floating-point noise of an adjustment); anything else outside is rejected.
+
+    Examples
+    --------
+    >>> check_p(0.5), check_p(1 + 1e-12)
+    (0.5, 1.0)
+    >>> check_p(-0.2)
+    Traceback (most recent call last):
+    ...
+    ValueError: p-value must be in [0, 1], got -0.2
+    """
+    try:
+        x = float(p)
+    except (TypeError, ValueError):
+        raise ValueError(f"p-value must be a number in [0, 1], got {p!r}") from None
+    if math.isnan(x):
+        return x
+    if not -P_TOL <= x <= 1 + P_TOL:
+        raise ValueError(f"p-value must be in [0, 1], got {p!r}")
+    return min(max(x, 0.0), 1.0)
+
+
 def format_p(p: float | None, lang: str = "de", digits: int = 3,
              alpha: float | None = None) -> str:
     """Format a p-value: ``p < 0.001`` below 10^-digits, else ``p = 0.xyz``.
 
-    With ``alpha`` given, more decimals are shown when rounding would put p on the other
-    side of ``alpha`` (``p = 0.0499`` rather than ``p = 0.050`` for a significant result).
+    A missing p (None or NaN: no test) is written ``p = n/a`` / ``p = k. A.``; a p outside
+    [0, 1] (or not a number) raises ``ValueError`` (:func:`check_p`). With ``alpha`` given,
+    rounding never moves p across ``alpha``: up to two more decimals are shown when rounding
+    would put p on the other side (``p = 0.04996``), and if that is not enough the bound is
+    written instead (``p < 0.050``) — never eight decimals.
 
     Examples
     --------
@@ -72,20 +108,26 @@ def format_p(p: float | None, lang: str = "de", digits: int = 3,
     ('p < 0.001', 'p = 0,004', 'p < 0.001')
     >>> format_p(0.04996, "en", alpha=0.05), format_p(0.05, "en", alpha=0.05)
     ('p = 0.04996', 'p = 0.050')
+    >>> format_p(0.049999999, "en", alpha=0.05)
+    'p < 0.050'
     >>> format_p(float("nan"), "de")
     'p = k. A.'
     """
     _check_lang(lang)
-    if _isnan(p):
+    if p is None:
         return f"p = {_NA[lang]}"
-    p = float(p)
+    p = check_p(p)
+    if math.isnan(p):
+        return f"p = {_NA[lang]}"
     floor = 10.0 ** -digits
     if p < floor:
         return "p < " + format_number(floor, lang, digits)
     d = digits
     if alpha is not None:
-        while d < 8 and (round(p, d) < alpha) != (p < alpha):
+        while d < digits + 2 and (round(p, d) < alpha) != (p < alpha):
             d += 1
+        if (round(p, d) < alpha) != (p < alpha):
+            return "p < " + format_number(alpha, lang, digits)
     return "p = " + format_number(p, lang, d)
 
 
@@ -195,10 +237,16 @@ def describe_comparison(
         return t["missing"].format(a=a, b=b)
     diff, lo, hi = float(diff) * scale, float(lo) * scale, float(hi) * scale
     p = _p_value(r, p_key)
+    reliable = not _isnan(p) and check_p(p) < alpha and (lo > 0 or hi < 0) and diff * lo > 0
+    d_ci = digits
+    if reliable:  # a bound shown as 0.0 would read as touching 0: more decimals, or no claim
+        while d_ci < digits + 2 and 0 in (round(lo, d_ci), round(hi, d_ci)):
+            d_ci += 1
+        reliable = 0 not in (round(lo, d_ci), round(hi, d_ci))
+        d_ci = d_ci if reliable else digits
     ci = t["ci"].format(level=format_number(100 * (1 - alpha), lang, 0),
-                        lo=format_number(lo, lang, digits), hi=format_number(hi, lang, digits))
+                        lo=format_number(lo, lang, d_ci), hi=format_number(hi, lang, d_ci))
     p_text = format_p(p, lang, alpha=alpha)
-    reliable = not _isnan(p) and float(p) < alpha and (lo > 0 or hi < 0) and diff * lo > 0
     if not reliable:
         return t["none"].format(a=a, b=b, d=format_number(diff, lang, digits), unit=unit_text,
                                 ci=ci, p=p_text)

@@ -1,0 +1,87 @@
+"""attribution(): the verdict is 'consistent' only when every check passes; reasons as keys."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchlib.stats.attribution import (
+    REASONS,
+    attribution,
+    placebo_competitors,
+    regression_to_mean,
+)
+
+COMPANIES = ["shop", "b", "c", "d"]
+
+
+def panel(effect: float = 10.0, jump: dict | None = None, dip: float = 0.0,
+          waves=("w1", "w2", "w3", "w4"), after: str = "w4", n: int = 40,
+          seed: int = 0) -> pd.DataFrame:
+    """Scores per company and wave; the training is between w3 and w4 (``effect`` on shop)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for wi, w in enumerate(waves):
+        for i, c in enumerate(COMPANIES):
+            mu = 60 + 3 * i + 1.0 * wi + (effect if (c == "shop" and w >= after) else 0.0)
+            mu += (jump or {}).get((c, w), 0.0) + (dip if (c == "shop" and w == "w3") else 0.0)
+            rows.append(pd.DataFrame({
+                "company": c, "role": "shop" if c == "shop" else "competitor", "wave": w,
+                "scenario": rng.choice(["s1", "s2"], n), "channel": "call",
+                "total": np.clip(rng.normal(mu, 8, n), 0, 100)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_clean_design_is_consistent():
+    a = attribution(panel(), "w3", "w4")
+    assert a.consistent and a.reasons == () and a.verdict == "consistent_with_training_effect"
+    assert a.checks["check"].tolist() == ["did", "pretrend", "placebo_competitors",
+                                          "placebo_time", "regression_to_mean", "logit_scale"]
+    assert (a.checks["status"] == "pass").all()
+    doc = json.loads(json.dumps(a.to_dict()))
+    assert doc["verdict"] == "consistent_with_training_effect" and doc["reasons"] == []
+
+
+def test_no_effect_is_not_attributed():
+    a = attribution(panel(effect=0.0), "w3", "w4")
+    assert not a.consistent and a.reasons[0] in ("did_not_significant", "did_negative")
+
+
+def test_regression_to_the_mean_flag():
+    d = panel(dip=-12.0)
+    r = regression_to_mean(d, "w3")
+    assert r["tested"] and r["flag"] and r["gap_before"] == min(r["gaps"].values())
+    a = attribution(d, "w3", "w4")
+    assert "regression_to_mean" in a.reasons and not a.consistent
+
+
+def test_competitor_placebo_and_pretrend_fail():
+    d = panel(jump={("c", "w4"): 14.0, ("shop", "w1"): -12.0})
+    pc = placebo_competitors(d, "w3", "w4")
+    assert pc.set_index("competitor").loc["c", "p_holm"] < 0.05
+    a = attribution(d, "w3", "w4")
+    assert {"placebo_competitor_failed", "pretrend_failed"} <= set(a.reasons)
+
+
+def test_placebo_in_time_fails_on_an_earlier_shift():
+    d = panel(jump={("shop", "w3"): 12.0, ("shop", "w4"): 12.0})  # shop rose before training
+    a = attribution(d, "w3", "w4")
+    assert "placebo_time_failed" in a.reasons
+
+
+def test_without_earlier_waves_everything_untestable_is_a_reason():
+    d = panel(waves=("w3", "w4"))
+    a = attribution(d, "w3", "w4")
+    assert not a.consistent
+    assert {"no_pretraining_wave", "placebo_time_untestable",
+            "regression_to_mean_untestable"} <= set(a.reasons)
+    assert set(a.reasons) <= set(REASONS)
+    st = a.checks.set_index("check")["status"]
+    assert st["pretrend"] == st["placebo_time"] == st["regression_to_mean"] == "untestable"
+
+
+@pytest.mark.parametrize("bad", ["x"])
+def test_unknown_wave_is_an_error(bad):
+    with pytest.raises(ValueError, match="not found"):
+        attribution(panel(), "w3", bad)

@@ -35,4 +35,5 @@ from benchlib.plots.wave import (
 
 __all__ = ["OKABE_ITO", "company_colours", "company_palette", "dimension_heatmap",
            "event_study_figure", "forest_plot", "item_gap_figure", "items_plot", "km_plot",
-           "leniency_figure", "moved_items_figure", "style", "training_plot", "trend_figure"]
+           "leniency_figure", "moved_items_figure", "share_heatmap", "style", "training_plot",
+           "trend_figure"]

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from benchlib.results import WaveResults
 
 __all__ = ["company_colours", "dimension_heatmap", "forest_plot", "items_plot", "km_plot",
-           "training_plot"]
+           "share_heatmap", "training_plot"]
 
 
 def company_colours(res: WaveResults) -> dict[str, str]:
@@ -236,5 +236,33 @@ def km_plot(res: WaveResults, horizon_h: float = 24.0) -> Figure:
         ax.xaxis.set_major_formatter(tick_formatter(lang))
         ax.legend(loc="lower right", frameon=False, fontsize=style.SMALL)
         ax.grid(color=GRID)
+        fig.tight_layout()
+    return fig
+
+
+def share_heatmap(shares: pd.DataFrame, lang: str = "de", digits: int = 0) -> Figure:
+    """Heat map of shares in [0, 1] (rows and columns labelled by the frame's index and
+    columns, which must already be display labels), each cell written as a percentage
+    (:func:`benchlib.fmt.percent`) in the text colour that contrasts with it.
+
+    For example the data-quality report's coverage (answered, missing, not applicable per
+    item): ``share_heatmap(coverage.set_index(item_labels)[[…]].rename(columns=labels))``.
+
+    >>> fig = share_heatmap(pd.DataFrame({"Ja": [0.9, 0.25]}, index=["A", "B"]), "de")
+    >>> sorted(t.get_text() for t in fig.axes[0].texts)
+    ['25\\xa0%', '90\\xa0%']
+    """
+    values = shares.to_numpy(float)
+    labels = [["" if np.isnan(v) else fmt.percent(v, lang, digits) for v in row]
+              for row in values]
+    with style.style_context():
+        fig, ax = figure(1.6 * shares.shape[1] + 3.4, 0.3 * len(shares) + 1.0)
+        sns.heatmap(shares.astype(float), annot=False, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1,
+                    cbar=False, linewidths=0.5, linecolor="white", ax=ax)
+        style.annotate_cells(ax, values, labels, SEQUENTIAL_CMAP, 0, 1)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(length=0)
+        ax.xaxis.tick_top()
         fig.tight_layout()
     return fig

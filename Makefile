@@ -62,8 +62,8 @@ lab: $(STAMP) $(PROCESSED) ## start JupyterLab with the project kernel (as root 
 
 pdf: ## print the wave report's first screen and the workshop pack to PDF: make pdf WAVE=2026-10 [REPORT_LANG=en]
 	@test -n "$(WAVE)" || { echo "usage: make pdf WAVE=<wave>" >&2; exit 2; }
-	@$(MAKE) --no-print-directory report WAVE=$(WAVE) REPORT_LANG=$(REPORT_LANG)
-	$(PY) -m benchlib.pdf --wave $(WAVE) --lang $(REPORT_LANG)
+	@$(MAKE) --no-print-directory report WAVE=$(WAVE) REPORT_LANG=$(or $(REPORT_LANG),de)
+	$(PY) -m benchlib.pdf --wave $(WAVE) --lang $(or $(REPORT_LANG),de)
 
 test: $(STAMP) $(PROCESSED) ## run lint + every test (unit, doctests, R references, simulations, notebooks, browser)
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)

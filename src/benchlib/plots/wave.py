@@ -133,6 +133,7 @@ def items_plot(res: WaveResults) -> Figure:
     it = res.items
     items = list(dict.fromkeys(it["item"]))
     colours = company_colours(res)
+    markers = style.company_markers(list(res.names), res.shop)
     labels = []
     for i in items:
         sub = it[(it["item"] == i) & (it["company"] != res.shop)]
@@ -158,7 +159,7 @@ def items_plot(res: WaveResults) -> Figure:
                             fmt="o", ms=7, capsize=3, color=colours[c], lw=1.6, zorder=3,
                             label=res.name(c))
             else:
-                ax.plot(sub["share"] * 100, y, ls="", marker="s", ms=4.5, mfc="white",
+                ax.plot(sub["share"] * 100, y, ls="", marker=markers[c], ms=5, mfc="white",
                         mec=colours[c], mew=1.3, label=res.name(c), zorder=2)
         ax.set_yticks(range(len(items))[::-1], labels)
         ax.set_xlim(-2, 102)

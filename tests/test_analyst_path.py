@@ -75,32 +75,3 @@ def test_pdf_without_chromium_is_skipped_with_one_line(monkeypatch, capsys, tmp_
     assert pdf.main(["--wave", "2026-10", "--reports", str(tmp_path)]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("pdf: skipped") and "Chromium" in err[0]
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-def test_pdf_prints_summary_page_and_workshop_pack(tmp_path):
-    from benchlib import pdf
-
-    chromium = pdf.find_chromium()
-    if chromium is None:
-        pytest.skip("Chromium missing")
-    pytest.importorskip("playwright.sync_api")
-    style = ("<style>@media print { .bl-topic { break-before: page; } }</style>")
-    long = "".join(f"<p>Absatz {i}</p>" for i in range(400))
-    (tmp_path / "wave_report.html").write_text(f"<html><body><h1>W</h1>{long}</body></html>",
-                                               encoding="utf-8")
-    topics = "".join(f'<section class="bl-topic"><h2>T{i}</h2></section>' for i in range(3))
-    (tmp_path / "workshop.html").write_text(f"<html><head>{style}</head><body>{topics}"
-                                            "</body></html>", encoding="utf-8")
-    written = pdf.print_pdfs(tmp_path, chromium)
-    assert [p.name for p in written] == ["summary.pdf", "workshop.pdf"]
-
-    def pages(p: Path) -> int:
-        data = p.read_bytes()
-        assert data.startswith(b"%PDF")
-        return data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + data.count(
-            b"/Type /Page>") + data.count(b"/Type/Page>") + data.count(b"/Type/Page/")
-
-    assert pages(tmp_path / "summary.pdf") == 1  # the long report: only its first page
-    assert pages(tmp_path / "workshop.pdf") == 3  # one page per topic

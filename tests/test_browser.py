@@ -346,3 +346,27 @@ def test_layout_check_catches_overflow_and_clipping(browser, tmp_path):
     assert layout["scrollWidth"] > layout["vw"]
     assert layout["out"] == ["P: wide"]  # the table cell scrolls in its box: allowed
     assert layout["cut"] == ["P: cut cut cut cut cut"]
+
+
+@pytest.mark.browser
+def test_pdf_prints_summary_page_and_workshop_pack(browser, tmp_path):
+    from benchlib import pdf
+
+    style = ("<style>@media print { .bl-topic { break-before: page; } }</style>")
+    long = "".join(f"<p>Absatz {i}</p>" for i in range(400))
+    (tmp_path / "wave_report.html").write_text(f"<html><body><h1>W</h1>{long}</body></html>",
+                                               encoding="utf-8")
+    topics = "".join(f'<section class="bl-topic"><h2>T{i}</h2></section>' for i in range(3))
+    (tmp_path / "workshop.html").write_text(f"<html><head>{style}</head><body>{topics}"
+                                            "</body></html>", encoding="utf-8")
+    written = pdf.print_pdfs(tmp_path, browser=browser)  # make pdf: its own Chromium
+    assert [p.name for p in written] == ["summary.pdf", "workshop.pdf"]
+
+    def pages(p: Path) -> int:
+        data = p.read_bytes()
+        assert data.startswith(b"%PDF")
+        return data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + data.count(
+            b"/Type /Page>") + data.count(b"/Type/Page>") + data.count(b"/Type/Page/")
+
+    assert pages(tmp_path / "summary.pdf") == 1  # the long report: only its first page
+    assert pages(tmp_path / "workshop.pdf") == 3  # one page per topic

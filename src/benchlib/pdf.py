@@ -59,32 +59,44 @@ def _offline(route) -> None:
         route.abort()
 
 
-def print_pdfs(folder: Path, chromium: str, out: Path | None = None) -> list[Path]:
+def print_pdfs(folder: Path, chromium: str | None = None, out: Path | None = None,
+               browser=None) -> list[Path]:
     """Print the reports of :data:`PRINTS` found in ``folder`` to PDF (A4, backgrounds) in
-    ``out`` (default ``folder``); returns the PDFs written (each written atomically)."""
+    ``out`` (default ``folder``); returns the PDFs written (each written atomically).
+
+    Uses ``browser`` (a playwright Chromium) when given, else launches ``chromium``."""
+    if browser is not None:
+        return _print_with(browser, folder, out or folder)
     from playwright.sync_api import sync_playwright
 
-    out = out or folder
-    written = []
+    if chromium is None:
+        raise ValueError("print_pdfs needs a browser or the chromium executable")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        launched = p.chromium.launch(executable_path=chromium, args=ARGS)
         try:
-            for report, (pdf_name, pages) in PRINTS.items():
-                src = folder / report
-                if not src.is_file():
-                    continue
-                page = browser.new_page()
-                page.route("**/*", _offline)
-                page.goto(src.as_uri(), wait_until="load")
-                page.emulate_media(media="print")
-                tmp = out / f".{pdf_name}.tmp"
-                page.pdf(path=str(tmp), format="A4", print_background=True,
-                         prefer_css_page_size=True, **({"page_ranges": pages} if pages else {}))
-                os.replace(tmp, out / pdf_name)
-                written.append(out / pdf_name)
-                page.close()
+            return _print_with(launched, folder, out or folder)
         finally:
-            browser.close()
+            launched.close()
+
+
+def _print_with(browser, folder: Path, out: Path) -> list[Path]:
+    written = []
+    for report, (pdf_name, pages) in PRINTS.items():
+        src = folder / report
+        if not src.is_file():
+            continue
+        page = browser.new_page()
+        try:
+            page.route("**/*", _offline)
+            page.goto(src.as_uri(), wait_until="load")
+            page.emulate_media(media="print")
+            tmp = out / f".{pdf_name}.tmp"
+            page.pdf(path=str(tmp), format="A4", print_background=True,
+                     prefer_css_page_size=True, **({"page_ranges": pages} if pages else {}))
+            os.replace(tmp, out / pdf_name)
+            written.append(out / pdf_name)
+        finally:
+            page.close()
     return written
 
 

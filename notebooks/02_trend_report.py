@@ -27,7 +27,7 @@ out_dir: str = ""
 import html
 
 import benchlib
-from benchlib import plots as plots_trend, trend, viz
+from benchlib import plots_trend, trend, viz
 from benchlib.i18n import t
 from benchlib.report import provenance
 from benchlib.stats import change_vs_previous, describe_comparison

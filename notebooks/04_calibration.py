@@ -27,7 +27,7 @@ out_dir: str = ""
 import html
 
 import benchlib
-from benchlib import plots as plots_trend, viz, workshop
+from benchlib import plots_trend, viz, workshop
 from benchlib.i18n import t
 from benchlib.report import provenance
 from benchlib.stats import calibration_summary, leniency_adjusted

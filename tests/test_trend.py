@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlib import plots as plots_trend
-from benchlib import trend
+from benchlib import plots_trend, trend
 from benchlib.stats import describe_scores
 
 

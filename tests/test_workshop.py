@@ -173,7 +173,7 @@ def test_leniency_figure(study):
     import matplotlib
 
     matplotlib.use("Agg")
-    from benchlib import plots as plots_trend
+    from benchlib import plots_trend
 
     fig = plots_trend.leniency_figure(workshop.leniency_side_by_side(study, "2026-10"), "c", "f")
     assert len(fig.axes) == 2

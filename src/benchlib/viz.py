@@ -145,15 +145,18 @@ def toc_html(title: str, sections: list[str]) -> str:
     return f"<strong>{html.escape(title)}</strong><ol>{items}</ol>"
 
 
-def show_figure(fig: Any, alt: str, dpi: int = 110) -> None:
+def show_figure(fig: Any, alt: str, dpi: int | None = None) -> None:
     """Display a matplotlib figure as PNG with alt text (deterministic bytes) and close it.
 
     The PNG is written at :data:`benchlib.plots.style.DPI` unless ``dpi`` says otherwise;
     ``alt`` must say what the chart shows (the template escapes it)."""
     import matplotlib.pyplot as plt
 
+    from benchlib.plots.style import DPI
+
     if not alt or not alt.strip():
         raise ValueError("a figure needs alt text")
+    dpi = DPI if dpi is None else dpi
     from IPython.display import display
 
     buf = io.BytesIO()

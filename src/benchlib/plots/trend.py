@@ -76,12 +76,16 @@ def trend_figure(trend: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
 
 
 def _finish_wave_axis(fig, ax, waves: Sequence[str], ylabel: str):
-    """Waves on the x axis, light grid, legend outside on the right: the trend figures' frame."""
+    """Waves on the x axis, light grid, legend below: the trend figures' frame."""
     ax.set_xticks(range(len(waves)), list(waves))
     ax.set_xlim(-0.6, len(waves) - 0.4)
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", color=GRID, lw=0.8)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    # legend below the axis, so the figure stays within the reports' width (768 px screens)
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=min(3, len(handles)),
+                  frameon=False)
     fig.tight_layout()
     return fig
 

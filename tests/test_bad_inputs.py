@@ -3,8 +3,9 @@ clear error (exit 2, file/row/column named, no traceback, no hang) or is cleaned
 rows quarantined and every row accounted for.
 
 Each case is built into a fresh project copy under ``tmp_path`` (config copied, the case file
-under ``data/raw``); error cases run ``python -m benchlib.cli validate`` in a subprocess with
-``BENCHLIB_ROOT``, the others run :func:`benchlib.pipeline.run_pipeline` in-process.
+under ``data/raw``); error cases run ``benchlib validate`` in-process (``subprocess: true``:
+``python -m benchlib.cli validate`` in a fresh process with a timeout), the others run
+:func:`benchlib.pipeline.run_pipeline` in-process.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def _edit_rows(rows: list[list[str]], spec: dict, first_row: int) -> list[list[s
     if "set_long" in spec:
         row, col, char, n = spec["set_long"]
         at(row)[header.index(col)] = char * n
+    if "set_padded" in spec:  # a text followed by padding up to n characters
+        row, col, text, n = spec["set_padded"]
+        at(row)[header.index(col)] = text + " bla" * ((n - len(text)) // 4 + 1)
     if "append_copy" in spec:
         row, changes = spec["append_copy"]
         copy = list(at(row))
@@ -178,7 +182,32 @@ def materialise(case: dict, root: Path) -> Path:
         path.write_bytes(build_xlsx(case["xlsx"] or {}))
     elif case.get("generate") == "million_rows":
         build_million_rows(path, case["rows"])
+    for op in case.get("layout", []):
+        _layout(root, path, op)
     return path
+
+
+def _layout(root: Path, case_file: Path, op: dict) -> None:
+    """One file-system edit after the case file is built (paths relative to the project)."""
+    if "move_case_to" in op:  # the case file lives elsewhere (then linked back)
+        dest = root / op["move_case_to"]
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        case_file.rename(dest)
+        if not any(case_file.parent.iterdir()):
+            case_file.parent.rmdir()
+        return
+    target = root / op["path"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if "symlink_to" in op:
+        target.symlink_to(op["symlink_to"])
+    elif op.get("copy_of_case"):
+        shutil.copy2(case_file, target)
+    elif "bytes" in op:
+        target.write_bytes(op["bytes"].encode("latin-1"))
+    elif op.get("fifo"):
+        os.mkfifo(target)
+    elif op.get("folder"):
+        target.mkdir(exist_ok=True)
 
 
 # --------------------------------------------------------------------------- running
@@ -197,7 +226,7 @@ def _params():
 def test_corpus_is_big_and_unique():
     ids = [c["id"] for c in CASES]
     assert len(ids) == len(set(ids))
-    assert len(ids) >= 32
+    assert len(ids) >= 120
     assert {c["expect"] for c in CASES} <= {"error", "quarantine", "ok", "bounded"}
 
 
@@ -214,8 +243,22 @@ def test_bad_input(case: dict, tmp_path: Path) -> None:
      "bounded": _check_bounded}[case["expect"]](case, tmp_path, path)
 
 
+def _validate_in_process(root: Path) -> subprocess.CompletedProcess:
+    """``benchlib validate`` in this process (for cases where a fresh process adds nothing:
+    no hang or memory limit to guard)."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from benchlib import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(["--root", str(root), "validate", "--quiet"])
+    return subprocess.CompletedProcess([], code, out.getvalue(), err.getvalue())
+
+
 def _check_error(case: dict, root: Path, path: Path) -> None:
-    proc = _run_cli(root, "validate", "--quiet")
+    proc = (_run_cli(root, "validate", "--quiet") if case.get("subprocess")
+            else _validate_in_process(root))
     err = proc.stderr
     assert "Traceback" not in err, err
     assert proc.returncode == 2, (proc.returncode, err, proc.stdout[-2000:])
@@ -232,9 +275,13 @@ def _check_rows(case: dict, root: Path, path: Path) -> None:
     from benchlib.pipeline import run_pipeline
 
     today = case.get("today")
-    result = run_pipeline(root=root, write=False, today=today if isinstance(today, date)
+    outputs = any(k in case for k in ("absent", "csv_cells", "csv_safe"))
+    result = run_pipeline(root=root, write=outputs, today=today if isinstance(today, date)
                           else None)
     assert result.reconciled
+    assert result.ignored == [f"data/raw/{f}" for f in case.get("ignored", [])]
+    if outputs:
+        _check_outputs(case, result.generation)
     (fr,) = result.files
     assert fr.file == f"data/raw/{case['file']}"
     assert fr.clean_rows == case["clean"]
@@ -261,6 +308,27 @@ def _check_rows(case: dict, root: Path, path: Path) -> None:
         assert w.get("value", "") in rec["value"], rec.to_dict()
         assert w.get("expected", "") in rec["expected"], rec.to_dict()
         assert len(rec["value"]) <= 300, "quarantine values are shortened"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _check_outputs(case: dict, generation: Path) -> None:
+    """Privacy grep and CSV-injection check of every file of the written generation."""
+    texts = {p.name: p.read_bytes().decode("utf-8", errors="ignore")
+             for p in generation.iterdir() if p.is_file()}
+    for word in case.get("absent", []):  # a name, e-mail or phone: in no output, any case
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+        for name, text in texts.items():
+            assert not pattern.search(text), f"{word!r} in {name}"
+    for name in ("quarantine.csv", "reconciliation.csv", "corrections_applied.csv"):
+        with (generation / name).open(encoding="utf-8", newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        for c in cells:
+            if c.lstrip()[:1] in _FORMULA_START or c[:1] in _FORMULA_START:
+                assert _NUMBER.match(c.strip()), f"{name}: formula-like cell {c!r}"
+        for want in case.get("csv_cells", []) if name == "quarantine.csv" else []:
+            assert want in cells, (want, cells)
 
 
 _MEASURE = """

@@ -1,8 +1,13 @@
-"""Nothing half-written: a run killed in the middle of a write leaves the previous outputs."""
+"""Nothing half-written, nothing stale: a kill, a full disk, a read-only folder or Ctrl-C at
+any write step leaves the previous generation of processed data current and complete; the
+decision to re-clean is made from content, whatever the file names and time stamps."""
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,12 +16,274 @@ import textwrap
 import pandas as pd
 import pytest
 
+from benchlib import cli, generation
 from benchlib.atomic import replace_dir
+from benchlib.paths import get_paths
 from benchlib.pipeline import run_pipeline
 from benchlib.report import build_wave_reports
+from benchlib.study import load_study
 
-from projects import copy_project
+from projects import ROOT, copy_project
 
+WAVE_FILE = "2026-10/feldhaus_anrufe_2026-10.csv"
+# every step of writing a generation, in order (test_write_steps_are_all_covered checks it)
+STEPS = ["write:contacts.parquet", "write:items.parquet", "write:calibration.parquet",
+         "write:calibration_items.parquet", "write:quarantine.csv", "write:duplicates.csv",
+         "write:reconciliation.csv",
+         "write:corrections_applied.csv", "write:manifest.json", "publish", "switch", "cleanup"]
+TABLES = ("contacts.parquet", "items.parquet", "calibration.parquet",
+          "calibration_items.parquet", "quarantine.csv", "duplicates.csv", "reconciliation.csv",
+          "corrections_applied.csv")
+
+
+def small_project(dest):
+    """config/ plus one wave's call export: a clean takes about a second."""
+    shutil.copytree(ROOT / "config", dest / "config")
+    (dest / "data" / "raw" / "2026-10").mkdir(parents=True)
+    (dest / "data" / "processed").mkdir()
+    shutil.copy2(ROOT / "data" / "raw" / WAVE_FILE, dest / "data" / "raw" / WAVE_FILE)
+    return dest
+
+
+def _hashes(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _clean_subprocess(root, *args, failpoint=None):
+    env = {**os.environ, "BENCHLIB_ROOT": str(root)}
+    env.pop(generation.FAILPOINT_ENV, None)
+    if failpoint:
+        env[generation.FAILPOINT_ENV] = failpoint
+    return subprocess.run([sys.executable, "-m", "benchlib.cli", "clean", "--quiet", *args],
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def _assert_previous_intact(root, gen_name, hashes):
+    paths = get_paths(root)
+    assert paths.current is not None and paths.current.name == gen_name
+    assert _hashes(paths.current) == hashes
+    study = load_study(root)
+    for name in TABLES:  # every table of the current generation is complete and readable
+        study._read(name)
+    assert study.manifest["totals"]["contacts"] == len(study.contacts)
+
+
+@pytest.fixture
+def cleaned(tmp_path):
+    root = small_project(tmp_path / "p")
+    first = run_pipeline(root).generation
+    # make the previous generation differ from what the next run writes
+    (root / "data" / "raw" / WAVE_FILE).write_bytes(
+        (root / "data" / "raw" / WAVE_FILE).read_bytes().replace(b"E07", b"E08", 3))
+    return root, first.name, _hashes(first)
+
+
+def test_write_steps_are_all_covered(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(generation, "failpoint", seen.append)
+    run_pipeline(small_project(tmp_path / "p"))
+    assert seen == STEPS
+
+
+@pytest.mark.parametrize("step", [pytest.param(s, marks=[] if s == "write:items.parquet"
+                                               else [pytest.mark.slow]) for s in STEPS])
+def test_sigkill_at_every_write_step_keeps_previous_generation(cleaned, step):
+    root, gen, hashes = cleaned
+    proc = _clean_subprocess(root, "--force", failpoint=step)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    processed = root / "data" / "processed"
+    if step == "cleanup":  # killed after the switch: the new generation is current, complete
+        assert get_paths(root).current.name == "gen-000002"
+        assert _hashes(processed / gen) == hashes  # the previous one is kept as well
+        load_study(root).items  # noqa: B018
+    else:
+        _assert_previous_intact(root, gen, hashes)
+    proc = _clean_subprocess(root)  # the next run sees the change and tidies up
+    assert proc.returncode == 0, proc.stderr
+    assert not [p for p in processed.iterdir() if ".building-" in p.name or
+                p.name.endswith(".tmp")]
+    assert get_paths(root).current.name != gen
+    assert _hashes(get_paths(root).current)["contacts.parquet"] != hashes["contacts.parquet"]
+
+
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT])
+def test_os_error_while_writing_is_one_message_and_keeps_previous(cleaned, err, monkeypatch,
+                                                                  capsys):
+    root, gen, hashes = cleaned
+    real, calls = generation.write_file, []
+
+    def failing(path, write):
+        calls.append(path.name)
+        if len(calls) == 3:  # the disk fills up (or turns read-only) in the middle
+            raise OSError(err, os.strerror(err), str(path))
+        return real(path, write)
+
+    monkeypatch.setattr(generation, "write_file", failing)
+    monkeypatch.chdir(root)
+    code = cli.main(["--root", str(root), "clean", "--force", "--quiet"])
+    out = capsys.readouterr()
+    lines = [line for line in out.err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, out.err
+    assert lines[0].startswith("error: data/processed: ") and "Traceback" not in out.err
+    assert "previous outputs are unchanged" in lines[0]
+    assert {errno.ENOSPC: "no space left", errno.EACCES: "permission denied",
+            errno.EROFS: "read-only", errno.EDQUOT: "quota"}[err] in lines[0]
+    _assert_previous_intact(root, gen, hashes)
+    assert not [p for p in (root / "data" / "processed").iterdir() if ".building-" in p.name]
+
+
+def test_enospc_failpoint_in_subprocess(cleaned):
+    root, gen, hashes = cleaned
+    proc = _clean_subprocess(root, "--force", failpoint="write:quarantine.csv=enospc")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "error: data/processed: no space left on the device; free some space, then run again "
+        "(the previous outputs are unchanged)"]
+    _assert_previous_intact(root, gen, hashes)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs a non-root POSIX user (root may write a 0o555 folder)")
+def test_read_only_processed_folder(cleaned):
+    root, gen, hashes = cleaned
+    processed = root / "data" / "processed"
+    processed.chmod(0o555)
+    try:
+        proc = _clean_subprocess(root, "--force")
+    finally:
+        processed.chmod(0o755)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("error: data/processed: permission denied;")
+    _assert_previous_intact(root, gen, hashes)
+
+
+def test_ctrl_c_during_clean(cleaned):
+    root, gen, hashes = cleaned
+    proc = _clean_subprocess(root, "--force", failpoint="write:items.parquet=sigint")
+    assert proc.returncode == 130
+    assert proc.stderr == "error: interrupted (the previous outputs are unchanged)\n"
+    _assert_previous_intact(root, gen, hashes)
+    assert not [p for p in (root / "data" / "processed").iterdir() if ".building-" in p.name]
+
+
+def test_reader_keeps_its_generation_while_a_clean_switches(cleaned):
+    root, gen, _ = cleaned
+    study = load_study(root)
+    before = study.contacts["evaluator"].copy()
+    run_pipeline(root)  # a new generation becomes current
+    assert study.processed.name == gen and study.processed.is_dir()  # kept: the one before
+    assert study.items is not None and study.contacts["evaluator"].equals(before)
+    assert not load_study(root).contacts["evaluator"].equals(before)
+
+
+# --------------------------------------------------------------------------- staleness
+def _reasons(root):
+    return generation.stale_reasons(get_paths(root))
+
+
+def test_staleness_by_content_add_remove_rename_backdate(tmp_path):
+    root = small_project(tmp_path / "p")
+    raw = root / "data" / "raw"
+    assert _reasons(root) == ["no processed data yet"]
+    run_pipeline(root)
+    assert _reasons(root) == []
+    # a file added with an old time stamp (copied from an archive)
+    extra = raw / "2026-07" / "feldhaus_anrufe_2026-07.csv"
+    extra.parent.mkdir()
+    shutil.copy2(ROOT / "data" / "raw" / "2026-07" / "feldhaus_anrufe_2026-07.csv", extra)
+    os.utime(extra, (0, 0))
+    assert _reasons(root) == ["data/raw/2026-07/feldhaus_anrufe_2026-07.csv added"]
+    run_pipeline(root)
+    assert _reasons(root) == []
+    # edited, then its time stamps set back to the old ones (touch -r)
+    st = extra.stat()
+    extra.write_bytes(extra.read_bytes().replace(b"E0", b"E1", 1))
+    os.utime(extra, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert _reasons(root) == ["data/raw/2026-07/feldhaus_anrufe_2026-07.csv changed"]
+    run_pipeline(root)
+    # renamed (same bytes, another name)
+    renamed = extra.with_name("feldhaus_anrufe_2026-07 (korrigiert).csv")
+    extra.rename(renamed)
+    assert _reasons(root) == ["data/raw/2026-07/feldhaus_anrufe_2026-07 (korrigiert).csv added",
+                              "data/raw/2026-07/feldhaus_anrufe_2026-07.csv removed"]
+    run_pipeline(root)
+    # removed: its contacts leave the processed data
+    n = len(load_study(root).contacts)
+    renamed.unlink()
+    assert _reasons(root) == ["data/raw/2026-07/feldhaus_anrufe_2026-07 (korrigiert).csv removed"]
+    run_pipeline(root)
+    assert len(load_study(root).contacts) < n
+    assert set(load_study(root).contacts["wave"]) == {"2026-10"}
+    # configuration and library
+    study_yaml = root / "config" / "study.yaml"
+    study_yaml.write_text(study_yaml.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _reasons(root) == ["config/study.yaml changed"]
+
+
+def test_library_change_makes_data_stale(tmp_path, monkeypatch):
+    root = small_project(tmp_path / "p")
+    run_pipeline(root)
+    monkeypatch.setattr("benchlib.__version__", "999")
+    assert _reasons(root) == ["benchlib changed (version or code)"]
+
+
+def test_hash_cache_rehashes_only_changed_files(tmp_path):
+    root = small_project(tmp_path / "p")
+    paths = get_paths(root)
+    run_pipeline(root)
+    hasher = generation._Hasher(paths.processed / generation.HASH_CACHE)
+    hasher(paths.raw / WAVE_FILE)
+    assert hasher.hashed == 0  # size, mtime, ctime and inode unchanged: the cached hash
+    (paths.raw / WAVE_FILE).write_bytes((paths.raw / WAVE_FILE).read_bytes() + b"\r\n")
+    hasher(paths.raw / WAVE_FILE)
+    assert hasher.hashed == 1
+
+
+def test_clean_says_up_to_date_and_keeps_the_pointer(tmp_path, capsys):
+    root = small_project(tmp_path / "p")
+    assert cli.main(["--root", str(root), "clean", "--quiet"]) == 0
+    pointer = get_paths(root).pointer
+    stamp = pointer.stat().st_mtime_ns
+    capsys.readouterr()
+    assert cli.main(["--root", str(root), "clean"]) == 0
+    assert capsys.readouterr().out.startswith("data/processed is up to date (gen-000001)")
+    assert pointer.stat().st_mtime_ns == stamp  # make sees nothing new: reports stay built
+    (get_paths(root).raw / "2026-10" / "README.md").write_text("Lieferschein", encoding="utf-8")
+    assert cli.main(["--root", str(root), "clean"]) == 2  # not ignored, matches no source
+    assert "data/raw/2026-10/README.md matches no source glob" in capsys.readouterr().err
+    assert pointer.stat().st_mtime_ns == stamp
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+def test_make_data_with_space_and_colon_in_a_file_name(tmp_path):
+    root = small_project(tmp_path / "p")
+    for name in ("Makefile", "pyproject.toml", "requirements.lock"):
+        shutil.copy2(ROOT / name, root / name)
+    (root / ".venv").symlink_to(ROOT / ".venv")
+    env = {k: v for k, v in os.environ.items() if k not in ("BENCHLIB_ROOT", "MAKEFLAGS")}
+
+    def make():
+        return subprocess.run(["make", "--no-print-directory", "data"], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    first = make()
+    assert first.returncode == 0, first.stderr
+    raw = root / "data" / "raw" / WAVE_FILE
+    raw.rename(raw.with_name("feldhaus_anrufe_2026-10 Nachlieferung 10:30.csv"))
+    second = make()
+    assert second.returncode == 0, second.stderr
+    assert "re-cleaning: data/raw/2026-10/feldhaus_anrufe_2026-10 Nachlieferung 10:30.csv " \
+        "added" in second.stdout
+    assert get_paths(root).current.name == "gen-000002"
+    manifest = load_study(root).manifest
+    assert list(manifest["inputs"]) == [
+        "data/raw/2026-10/feldhaus_anrufe_2026-10 Nachlieferung 10:30.csv"]
+    third = make()
+    assert third.returncode == 0 and "up to date" in third.stdout, third.stdout
+
+
+# --------------------------------------------------------------------------- reports
 KILL_ON_REPLACE = textwrap.dedent("""
     import os, signal, sys
     import benchlib.atomic as atomic
@@ -48,30 +315,6 @@ def _run_killed(root, target, call, count=1):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("target", ["contacts.parquet", "items.parquet", "quarantine.csv"])
-def test_killed_clean_keeps_previous_tables(tmp_path, target):
-    root = copy_project(tmp_path)
-    run_pipeline(root)
-    processed = root / "data" / "processed"
-    path = processed / target
-    # an 'old' version that differs from what the killed run is about to write
-    if target.endswith(".parquet"):
-        pd.read_parquet(path).iloc[:10].to_parquet(path)
-    else:
-        pd.read_csv(path).iloc[:3].to_csv(path, index=False)
-    old = path.read_bytes()
-    _run_killed(root, target, "from benchlib.pipeline import run_pipeline; run_pipeline()")
-    assert path.read_bytes() == old  # the file being replaced is untouched
-    for table in processed.glob("*.parquet"):
-        pd.read_parquet(table)  # every visible table is complete and readable
-    leftovers = [p.name for p in processed.iterdir() if p.name.startswith(".")]
-    assert leftovers and all(n.endswith(".tmp") for n in leftovers)  # hidden, not a table name
-    run_pipeline(root)  # the next run cleans up after it
-    assert not [p for p in processed.iterdir() if p.name.startswith(".")]
-    assert len(pd.read_parquet(processed / "contacts.parquet")) == 2390
-
-
-@pytest.mark.slow
 def test_killed_report_build_keeps_previous_report(tmp_path):
     root = copy_project(tmp_path)
     run_pipeline(root)
@@ -97,3 +340,13 @@ def test_replace_dir_swaps_complete_folders(tmp_path):
     replace_dir(new, final)
     assert sorted(p.name for p in final.iterdir()) == ["a.txt", "b.txt"]
     assert (final / "a.txt").read_text() == "new" and not new.exists()
+
+
+def test_legacy_flat_tables_are_removed_after_the_first_generation(tmp_path):
+    root = small_project(tmp_path / "p")
+    processed = root / "data" / "processed"
+    pd.DataFrame({"x": [1]}).to_parquet(processed / "contacts.parquet")
+    (processed / "manifest.json").write_text("{}", encoding="utf-8")
+    run_pipeline(root)
+    assert not (processed / "contacts.parquet").exists()
+    assert not (processed / "manifest.json").exists()

@@ -42,7 +42,7 @@ def test_correction_rescues_quarantined_row(study, example_project):
     it = study.items
     assert it[(it["contact_id"] == "FH-202510-0008") & (it["item"] == "politeness")
               ]["value"].tolist() == [4.0]
-    log = pd.read_csv(example_project / "data/processed/corrections_applied.csv")
+    log = pd.read_csv(study.processed / "corrections_applied.csv")
     assert log[["contact_id", "column", "old", "new"]].values.tolist() == [
         ["FH-202510-0008", "politeness", 7, 4]]
 
@@ -103,7 +103,9 @@ def test_agent_names_pseudonymised_and_scrubbed(study, example_project):
     assert agents.str.match(r"^AG-[0-9a-f]{10}$").all()
     assert study.contacts.loc[study.contacts["role"] == "competitor", "agent"].isna().all()
     parts = {p for n in names for p in re.split(r"[\s.-]+", n) if len(p) >= 3} | names
-    for path in (example_project / "data" / "processed").iterdir():
+    for path in (example_project / "data" / "processed").rglob("*"):
+        if not path.is_file():
+            continue
         text = path.read_bytes().decode("utf-8", errors="ignore")
         for p in parts:
             assert not re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text), (path.name, p)
@@ -117,13 +119,20 @@ def test_comments_scrubbed_of_emails_and_phones(study):
     assert com.str.contains("[Name]", regex=False).any()
 
 
-def test_rerun_is_byte_identical_and_leaves_no_temp_files(example_project):
-    before = _hashes(example_project / "data" / "processed")
-    run_pipeline(example_project)
-    after = _hashes(example_project / "data" / "processed")
-    assert before == after
-    assert not [p for p in (example_project / "data" / "processed").iterdir()
-                if p.name.startswith(".")]
+def test_rerun_is_byte_identical_and_leaves_no_temp_files(tmp_path):
+    root = copy_project(tmp_path)
+    processed = root / "data" / "processed"
+    first = run_pipeline(root).generation
+    before = _hashes(first)
+    second = run_pipeline(root).generation
+    assert second != first and _hashes(second) == before  # a new generation, the same bytes
+    assert (processed / "CURRENT").read_text() == second.name + "\n"
+    third = run_pipeline(root).generation
+    # the two newest generations are kept (an open notebook may still read the previous one)
+    assert sorted(p.name for p in processed.iterdir() if not p.name.startswith(".")) == [
+        "CURRENT", second.name, third.name]
+    assert {p.name for p in processed.iterdir() if p.name.startswith(".")} <= {
+        ".lock", ".input-hashes.json"}  # no temp file, no staging folder
 
 
 def test_raw_data_is_never_written(tmp_path):
@@ -149,12 +158,21 @@ def test_reproducible_across_folders_and_hash_seeds(tmp_path):
     outs = []
     for k, seed in enumerate(("1", "987")):
         root = copy_project(tmp_path / f"run{k}")
-        env = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONHASHSEED": seed,
-               "SOURCE_DATE_EPOCH": str(1700000000 + k)}
+        env = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONHASHSEED": seed}
+        env.pop("SOURCE_DATE_EPOCH", None)  # by default the build time is the newest input's
         subprocess.run([sys.executable, "-m", "benchlib.cli", "clean", "--quiet"], env=env,
                        check=True, capture_output=True)
-        outs.append(_hashes(root / "data" / "processed"))
+        outs.append(_hashes(root / "data" / "processed" / "gen-000001"))
     assert outs[0] == outs[1]
+    import json
+    from datetime import UTC, datetime
+
+    run0 = tmp_path / "run0"
+    manifest = json.loads((run0 / "data/processed/gen-000001/manifest.json").read_text())
+    newest = max(int(p.stat().st_mtime) for d in ("data/raw", "config")
+                 for p in (run0 / d).rglob("*") if p.is_file())
+    assert manifest["built_at"] == datetime.fromtimestamp(newest, UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_quarantine_share_threshold_exit_code(tmp_path):

@@ -87,3 +87,53 @@ def test_reports_byte_identical_across_folders_and_hash_seeds(tmp_path):
                             "results.json", "tables.xlsx", "manifest.json"}
     for name in outs[0]:
         assert outs[0][name] == outs[1][name], name
+
+
+# name variants planted in one wave's call export: (agent as noted, comment, company cell)
+PLANTED = [
+    ("Jörg Weiß", "Joerg Weiss war freundlich, Weiss' Kollege auch; JÖRG rief zurück.", None),
+    ("Anna Li", "Frau Li half, Antwort an anna.li@voltera.example oder 0171 2345678.", None),
+    ("Karl Müller", "Herr Mu\u0308ller (NFD) und Ｍüｌｌｅｒ (Vollbreite) waren höflich.", None),
+    ("", None, "Sabine Schneider"),  # a name in the company cell: quarantined
+    ("Sabine Schneider", "Schneiders Antwort: ruf 0171/9876543 an. " + "lang " * 1300, None),
+]
+VARIANTS = ["Jörg", "Joerg", "JÖRG", "Weiß", "Weiss", "Li", "anna.li", "Müller", "Mueller",
+            "Mu\u0308ller", "Ｍüｌｌｅｒ", "Sabine", "Schneider", "Schneiders", "2345678",
+            "9876543", "voltera.example"]
+
+
+def test_every_output_free_of_every_name_variant(tmp_path):
+    import csv
+    import io
+
+    from benchlib.paths import get_paths
+
+    root = copy_project(tmp_path)
+    path = root / "data" / "raw" / "2026-10" / "feldhaus_anrufe_2026-10.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""),
+                           delimiter=";"))
+    head = rows[0]
+    agent, comment, company = (head.index(c) for c in
+                               ("Mitarbeiter (lt. Tester)", "Kommentar", "Unternehmen"))
+    shop_rows = [r for r in rows[1:] if r[company].startswith("Voltera")]
+    for r, (name, text, firm) in zip(shop_rows[5:], PLANTED, strict=False):
+        r[agent] = name
+        if text is not None:
+            r[comment] = text
+        if firm is not None:
+            r[company] = firm
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    result = run_pipeline(root)
+    assert "[Name]" in set(result.quarantine["value"])  # the company-cell name, withheld
+    build_wave_reports("2026-10", root=root, only=["00_data_quality", "03_workshop"])
+    outputs = [get_paths(root).current, root / "reports"]
+    checked = 0
+    for folder in outputs:
+        for where, text in _texts(folder):
+            for v in VARIANTS:
+                hit = re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text)
+                assert hit is None, f"{where}: {v!r}"
+            checked += 1
+    assert checked >= 10

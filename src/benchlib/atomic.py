@@ -17,8 +17,6 @@ import io
 import json
 import os
 import re
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,8 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it over ``target`` on success."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -68,8 +68,13 @@ def write_json(target: Path | str, data: dict) -> None:
     >>> p.read_text().split()
     ['{', '"a":', '[', '1,', '2', '],', '"b":', 'null', '}']
     """
-    write_text(target, json.dumps(_clean_json(data), indent=2, sort_keys=True,
-                                  ensure_ascii=False, allow_nan=False) + "\n")
+    write_bytes(target, json_bytes(data))
+
+
+def json_bytes(data: dict) -> bytes:
+    """The deterministic JSON text of :func:`write_json`, as UTF-8 bytes."""
+    return (json.dumps(_clean_json(data), indent=2, sort_keys=True, ensure_ascii=False,
+                       allow_nan=False) + "\n").encode("utf-8")
 
 
 def _clean_json(x: Any) -> Any:
@@ -152,6 +157,8 @@ def remove_stale_temps(folder: Path) -> list[Path]:
 
 def normalise_zip(data: bytes) -> bytes:
     """Rewrite a zip (XLSX) with fixed timestamps and order so equal content gives equal bytes."""
+    import zipfile
+
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -178,3 +185,63 @@ def save_workbook(wb: Any, target: Path | str) -> None:
     buf = io.BytesIO()
     wb.save(buf)
     write_bytes(target, normalise_zip(buf.getvalue()))
+
+
+def fsync_dir(folder: Path | str) -> None:
+    """Make a rename inside ``folder`` durable (no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- safe CSV
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert with a leading ``'``.
+
+    A cell is neutralised when its first character – or its first after leading white
+    space – is ``=``, ``+``, ``-`` or ``@``, or when it starts with a tab or carriage
+    return (CSV injection, OWASP). A plain signed number (``-3``, ``+1,5``) stays as it is.
+
+    >>> [neutralise_formula(t) for t in ("=1+1", " @SUM(A1)", "\\t=1", "-3", "-1+cmd", "ok")]
+    ["'=1+1", "' @SUM(A1)", "'\\t=1", '-3', "'-1+cmd", 'ok']
+    """
+    s = str(text)
+    if not s or _PLAIN_NUMBER.match(s.strip()):
+        return s
+    if s[0] in FORMULA_PREFIXES or s.lstrip()[:1] in FORMULA_PREFIXES:
+        return "'" + s
+    return s
+
+
+def csv_safe(df: Any) -> Any:
+    """A copy of a DataFrame whose text cells are :func:`neutralise_formula`-d.
+
+    >>> import pandas as pd
+    >>> csv_safe(pd.DataFrame({"v": ["=HYPERLINK(1)", "x"], "n": [-1, 2]}))["v"].tolist()
+    ["'=HYPERLINK(1)", 'x']
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or str(s.dtype) in ("string", "str", "category"):
+            mask = s.notna()
+            out[col] = s.astype(object)
+            out.loc[mask, col] = [neutralise_formula(v) if isinstance(v, str) else v
+                                  for v in s[mask]]
+    return out
+
+
+def write_csv(target: Path | str, df: Any) -> None:
+    """Atomically write a DataFrame as UTF-8 CSV (``\\n`` line ends), formula-safe."""
+    write_with(target, lambda p: csv_safe(df).to_csv(p, index=False, lineterminator="\n"))

@@ -59,6 +59,7 @@ class FileResult:
     corrections_applied: list[dict] = field(default_factory=list)
     duplicates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=DUPLICATE_COLUMNS))
+    names: frozenset[str] = frozenset()  # agent names of every row read (for the scrubber)
 
     @property
     def clean_rows(self) -> int:
@@ -173,8 +174,9 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     dropped["wave"] = dropped["duplicate_of_row"].map(wave_of_row)
     dropped = dropped[DUPLICATE_COLUMNS].astype({"source_row": "int64",
                                                   "duplicate_of_row": "int64"})
+    names = frozenset(f["agent_name"].astype(str)) if "agent_name" in f.columns else frozenset()
     return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
-                      quarantine, applied, dropped)
+                      quarantine, applied, dropped, names)
 
 
 def _quarantine_frame(problems: list[dict], f: pd.DataFrame, name: str,

@@ -15,7 +15,8 @@ DESCRIPTION = """\
 benchlib: mystery-shopping score sheets -> validated, scored contacts -> benchmark reports.
 
 commands:
-  clean      read data/raw, validate, score, write data/processed (atomic, reproducible)
+  clean      read data/raw, validate, score, write data/processed (atomic, reproducible);
+             does nothing when no raw file, configuration file or benchlib itself changed
   validate   the same checks as clean, but write nothing (dry run)
   example    regenerate the fictional example study in data/raw (deterministic)
   waves      list the configured waves
@@ -37,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="exit 1 when more than this share of rows is quarantined "
                             "(default: settings.max_quarantine_share in config/study.yaml)")
         c.add_argument("--quiet", action="store_true", help="print only the totals")
+        if name == "clean":
+            c.add_argument("--force", action="store_true",
+                           help="re-clean even when the processed data is up to date")
     e = sub.add_parser("example", help="regenerate the example study's raw exports")
     e.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped one)")
     sub.add_parser("waves", help="print the configured wave ids, one per line")
@@ -61,8 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        print("error: interrupted (the previous outputs are unchanged)", file=sys.stderr)
         return 130
+    except OSError as err:  # permission, read-only folder, disk full, ...
+        from benchlib.errors import os_error_message
+
+        print(f"error: {os_error_message(err)}", file=sys.stderr)
+        return 2
     except Exception as err:  # never a traceback for the user; BENCHLIB_DEBUG=1 shows it
         import os
 
@@ -74,8 +83,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _up_to_date(args: argparse.Namespace) -> int | None:
+    """Exit code when the processed data is up to date (checked by content), else None."""
+    from pathlib import Path
+
+    from benchlib.generation import stale_reasons
+    from benchlib.paths import get_paths
+
+    paths = get_paths(Path(args.root) if args.root else None)
+    reasons = stale_reasons(paths)
+    if reasons:
+        if not args.quiet and reasons != ["no processed data yet"]:
+            more = f" (+{len(reasons) - 5} more)" if len(reasons) > 5 else ""
+            print("re-cleaning: " + "; ".join(reasons[:5]) + more)
+        return None
+    import json
+
+    current = paths.current
+    manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+    t = manifest["totals"]
+    print(f"data/processed is up to date ({current.name}): no raw file, configuration file or "
+          "benchlib changed (`benchlib clean --force` re-cleans)")
+    return _share_exit(args, t, manifest.get("max_quarantine_share"))
+
+
+def _share_exit(args: argparse.Namespace, t: dict, configured: float | None = None) -> int:
+    """1 when more rows than the configured share were quarantined."""
+    share = (t["quarantined"] + t["calibration_quarantined"]) / max(t["raw_rows"], 1)
+    limit = args.max_quarantine_share
+    if limit is None and configured is not None:
+        limit = configured  # from the manifest: the configuration is unchanged
+    if limit is None:
+        from benchlib.config import load_config
+
+        limit = load_config(args.root).settings.max_quarantine_share
+    if share > limit:
+        print(f"error: {share:.1%} of rows quarantined (limit {limit:.1%})", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _clean(args: argparse.Namespace, write: bool = True) -> int:
-    from benchlib.config import load_config
+    if write and not args.force:
+        code = _up_to_date(args)
+        if code is not None:
+            return code
     from benchlib.pipeline import run_pipeline
 
     result = run_pipeline(args.root, write=write)
@@ -83,7 +135,9 @@ def _clean(args: argparse.Namespace, write: bool = True) -> int:
     if not args.quiet:
         print(rec.drop(columns=["reconciled"]).to_string(index=False))
         if len(result.quarantine):
-            print("\nquarantined (see data/processed/quarantine.csv):")
+            where = (f"data/processed/{result.generation.name}/quarantine.csv"
+                     if result.generation else "quarantine.csv, written by `benchlib clean`")
+            print(f"\nquarantined (see {where}):")
             print(result.quarantine.groupby("reason").size().to_string())
         if len(result.corrections):
             print(f"\ncorrections applied: {len(result.corrections)}")
@@ -94,14 +148,9 @@ def _clean(args: argparse.Namespace, write: bool = True) -> int:
     print(f"\nrows read {t['raw_rows']} = contacts {t['contacts']} + quarantined "
           f"{t['quarantined']} + duplicates dropped {t['duplicates_dropped']} + calibration "
           f"{t['calibration_ratings']} (+{t['calibration_quarantined']} quarantined): reconciled")
-    share = (t["quarantined"] + t["calibration_quarantined"]) / max(t["raw_rows"], 1)
-    limit = args.max_quarantine_share
-    if limit is None:
-        limit = load_config(args.root).settings.max_quarantine_share
-    if share > limit:
-        print(f"error: {share:.1%} of rows quarantined (limit {limit:.1%})", file=sys.stderr)
-        return 1
-    return 0
+    if result.generation is not None:
+        print(f"wrote data/processed/{result.generation.name} (now current)")
+    return _share_exit(args, t)
 
 
 def _validate(args: argparse.Namespace) -> int:

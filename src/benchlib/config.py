@@ -360,11 +360,10 @@ def load_config(root: Path | str | None = None) -> StudyConfig:
     cfg = StudyConfig(
         name=study["name"], settings=study["settings"], companies=companies, waves=waves,
         channels=channels, scenarios=scenarios, grid=grid, exports=exports,
-        sources=study["sources"], root=paths.root,
+        sources=study["sources"], root=paths.root, ignore=study["ignore"],
         sha256=_hash_files([*files.values(), *export_files]),
         labels={"dimension": dim_labels, "scenario": scenarios, "channel": chan_labels,
                 "training": topic_labels},
-        ignore=study["ignore"],
     )
     _cross_check(cfg)
     return cfg

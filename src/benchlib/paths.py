@@ -4,6 +4,12 @@ The project root is the nearest folder above the working directory that holds
 ``config/study.yaml``; ``BENCHLIB_ROOT`` overrides it (tests use that to run the pipeline
 in a copy).
 
+Processed data lives in *generations*: ``data/processed/gen-000007/`` holds one complete
+set of tables and its ``manifest.json``; the pointer file ``data/processed/CURRENT`` names
+the current generation and is replaced (renamed) only after that generation is complete.
+Every reader resolves the pointer once (:attr:`ProjectPaths.current`) and reads from that
+folder, so it never sees a mix of two runs (see :mod:`benchlib.generation`).
+
 >>> from benchlib import paths
 >>> paths.project_root().joinpath("config", "study.yaml").exists()
 True
@@ -12,6 +18,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +42,32 @@ def project_root(start: Path | None = None) -> Path:
     )
 
 
+POINTER = "CURRENT"
+GENERATION_RE = re.compile(r"^gen-(\d{6,})$")
+
+
+def current_generation(processed: Path) -> Path | None:
+    """The complete generation ``processed/CURRENT`` names, or None (never cleaned yet).
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> current_generation(d) is None
+    True
+    >>> (d / "gen-000001").mkdir(); _ = (d / "gen-000001" / "manifest.json").write_text("{}")
+    >>> _ = (d / "CURRENT").write_text("gen-000001\\n")
+    >>> current_generation(d).name
+    'gen-000001'
+    """
+    try:
+        name = (Path(processed) / POINTER).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not GENERATION_RE.match(name):
+        return None
+    folder = Path(processed) / name
+    return folder if (folder / "manifest.json").is_file() else None
+
+
 @dataclass(frozen=True)
 class ProjectPaths:
     """The folders of one project."""
@@ -52,6 +85,16 @@ class ProjectPaths:
     @property
     def processed(self) -> Path:
         return self.root / "data" / "processed"
+
+    @property
+    def pointer(self) -> Path:
+        """The file naming the current generation (its mtime changes on every switch)."""
+        return self.processed / POINTER
+
+    @property
+    def current(self) -> Path | None:
+        """The current complete generation of processed data (None before the first clean)."""
+        return current_generation(self.processed)
 
     @property
     def reports(self) -> Path:

@@ -25,15 +25,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchlib.atomic import sha256_file, write_bytes, write_json, write_with
+from benchlib.atomic import csv_safe, json_bytes, sha256_file
 from benchlib.clean import DUPLICATE_COLUMNS, QUARANTINE_COLUMNS, FileResult, clean_file
 from benchlib.config import Grid, StudyConfig, load_config
 from benchlib.corrections import load_corrections, unmatched
 from benchlib.errors import ConfigError, InputError, ReconciliationError
-from benchlib.privacy import name_pattern, pseudonym, pseudonym_key, scrub
+from benchlib.generation import (
+    RawFile,
+    build_time,
+    input_fingerprint,
+    matches,
+    walk_raw,
+    write_generation,
+)
+from benchlib.paths import get_paths
+from benchlib.privacy import name_pattern, pseudonym, pseudonym_key, scrub, scrub_quarantine
 from benchlib.scoring import ANSWERED, STATUS_LABELS, score_contacts
-
-EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 
 
 @dataclass
@@ -49,6 +56,8 @@ class PipelineResult:
     corrections: pd.DataFrame
     totals: dict[str, int] = field(default_factory=dict)
     unmatched_corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ignored: list[str] = field(default_factory=list)  # raw files matched by an ignore glob
+    generation: Path | None = None  # the generation written (write=True)
 
     @property
     def reconciled(self) -> bool:
@@ -66,61 +75,127 @@ class PipelineResult:
                  "clean": f.clean_rows, "quarantined": f.quarantined_rows,
                  "duplicates_dropped": f.duplicates_dropped, "reconciled": f.reconciled}
                 for f in self.files]
-        return pd.DataFrame(rows)
+        rows += [{"file": f, "kind": "ignored", "encoding": "", "rows_read": 0, "clean": 0,
+                  "quarantined": 0, "duplicates_dropped": 0, "reconciled": True}
+                 for f in self.ignored]
+        return pd.DataFrame(rows, columns=["file", "kind", "encoding", "rows_read", "clean",
+                                           "quarantined", "duplicates_dropped", "reconciled"])
 
 
-def discover_sources(cfg: StudyConfig) -> list[tuple[Path, str, str]]:
-    """(path, agency, kind) for every export under data/raw; unmatched exports are errors."""
-    raw = cfg.root / "data" / "raw"
-    found = []
-    for p in sorted(raw.rglob("*")):
-        if not p.is_file() or p.suffix.lower() not in EXPORT_SUFFIXES:
+FORMAT_SUFFIXES = {"csv": (".csv", ".txt", ".tsv"), "xlsx": (".xlsx", ".xlsm")}
+
+
+@dataclass(frozen=True)
+class RawInventory:
+    """Every file under data/raw and what it is: an export of a source, or ignored."""
+
+    exports: list[tuple[RawFile, str, str]]  # (file, agency, kind)
+    ignored: list[RawFile]
+
+
+def inventory(cfg: StudyConfig, files: list[RawFile] | None = None) -> RawInventory:
+    """Account for every file under data/raw: matched by a source, ignored, or an error.
+
+    A file that matches neither a source glob nor an ``ignore`` glob of config/study.yaml is
+    an error; so is an export in a format its mapping cannot read (``.ods``, ``.xls``, ...)
+    and the same bytes under two names (a copy would quarantine every row of both).
+    """
+    found, ignored = [], []
+    for f in walk_raw(get_paths(cfg.root)) if files is None else files:
+        if matches(f.rel, cfg.ignore):
+            ignored.append(f)
             continue
-        rel = p.relative_to(raw).as_posix()
-        match = [s for s in cfg.sources if fnmatch.fnmatch(rel, s.glob)]
+        match = [s for s in cfg.sources if fnmatch.fnmatchcase(f.rel, s.glob)]
         if not match:
-            raise ConfigError("config/study.yaml", "sources", f"data/raw/{rel} matches no source "
-                              "glob; add a source (agency) for it or move it out of data/raw")
-        found.append((p, match[0].agency, match[0].kind))
+            raise ConfigError("config/study.yaml", "sources", f"{f.display} matches no source "
+                              "glob and no ignore glob; add a source (agency) for it, an "
+                              "`ignore` pattern, or move it out of data/raw")
+        src = match[0]
+        fmt = cfg.exports[src.agency].format if src.agency in cfg.exports else "csv"
+        ok = FORMAT_SUFFIXES.get(fmt, ())
+        if f.path.suffix.lower() not in ok:
+            raise InputError(f.display, "format", f"a {f.path.suffix or 'suffix-less'} file, "
+                             f"but the export mapping '{src.agency}' reads {fmt} "
+                             f"({', '.join(ok)}); save it as {fmt.upper()} or add an `ignore` "
+                             "pattern for it in config/study.yaml")
+        found.append((f, src.agency, src.kind))
     if not found:
         raise InputError("data/raw", "files", "no raw exports found (expected CSV/XLSX files "
                          "matching config/study.yaml sources); run `make example-data`?")
-    return found
+    _refuse_copies([f for f, _, _ in found])
+    return RawInventory(found, ignored)
+
+
+def _refuse_copies(files: list[RawFile]) -> None:
+    """Two names with the same bytes: one clear error naming both (only same-size files
+    are hashed)."""
+    by_size: dict[int, list[RawFile]] = {}
+    for f in files:
+        by_size.setdefault(f.path.stat().st_size, []).append(f)
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        seen: dict[str, RawFile] = {}
+        for f in group:
+            digest = sha256_file(f.path)
+            if digest in seen:
+                raise InputError(f.display, "file", f"is byte-identical to "
+                                 f"{seen[digest].display} (the same export under two names); "
+                                 "remove one of them (or add an `ignore` pattern for it)")
+            seen[digest] = f
+
+
+def discover_sources(cfg: StudyConfig) -> list[tuple[Path, str, str]]:
+    """(path, agency, kind) for every export under data/raw (see :func:`inventory`)."""
+    return [(f.path, agency, kind) for f, agency, kind in inventory(cfg).exports]
 
 
 def run_pipeline(root: Path | str | None = None, write: bool = True,
                  today: date | None = None, out_dir: Path | None = None) -> PipelineResult:
-    """Clean, score and (optionally) write the whole study. See module docstring."""
+    """Clean, score and (optionally) write the whole study. See module docstring.
+
+    With ``write`` the tables become a new generation of ``data/processed`` (or of
+    ``out_dir``), switched in atomically (:mod:`benchlib.generation`).
+    """
     cfg = load_config(root)
+    paths = get_paths(cfg.root)
+    files = walk_raw(paths)
+    fingerprint = input_fingerprint(paths, files) if write else None  # before reading
+    inv = inventory(cfg, files)
     corrections = load_corrections(cfg)
-    jobs = [(path, cfg.exports[agency], cfg, corrections, kind,
-             path.relative_to(cfg.root).as_posix(), today, _source_wave(cfg, path))
-            for path, agency, kind in discover_sources(cfg)]
+    jobs = [(f.path, cfg.exports[agency], cfg, corrections, kind, f.display, today,
+             _source_wave(cfg, f.rel))
+            for f, agency, kind in inv.exports]
     results = _clean_all(jobs)
-    contacts, items, quarantine_x = _assemble(cfg, [r for r in results if r.kind == "contacts"])
+    scrubber = name_pattern(sorted({n for r in results for n in r.names if n.strip()}))
+    contacts, items, quarantine_x = _assemble(cfg, [r for r in results if r.kind == "contacts"],
+                                              scrubber=scrubber)
     cal, cal_items, quarantine_c = _assemble(cfg, [r for r in results if r.kind == "calibration"],
-                                             calibration=True)
+                                             calibration=True, scrubber=scrubber)
     quarantine = pd.concat([r.quarantine for r in results] + [quarantine_x, quarantine_c],
                            ignore_index=True)
     quarantine = quarantine.sort_values(["source_file", "source_row", "column"], kind="stable")
     quarantine = quarantine[QUARANTINE_COLUMNS].reset_index(drop=True)
+    quarantine = scrub_quarantine(quarantine, results, allowed=_known_values(cfg))
     corr = pd.DataFrame([c for r in results for c in r.corrections_applied])
     result = PipelineResult(contacts, items, cal, cal_items, quarantine, results, corr,
-                            unmatched_corrections=unmatched(corrections, corr))
+                            unmatched_corrections=unmatched(corrections, corr),
+                            ignored=[f.display for f in inv.ignored])
     _adjust_for_cross_file(result, quarantine_x, quarantine_c)
     result.totals = _totals(result)
     if not result.reconciled:
         bad = result.reconciliation().query("not reconciled")
         raise ReconciliationError("row reconciliation failed:\n" + bad.to_string(index=False))
     if write:
-        write_outputs(result, cfg, out_dir or cfg.root / "data" / "processed")
+        result.generation = write_outputs(result, cfg, out_dir or paths.processed,
+                                          fingerprint=fingerprint,
+                                          built_at=build_time(paths, files))
     return result
 
 
-def _source_wave(cfg: StudyConfig, path: Path) -> str | None:
-    """The wave the (first) source matching ``path`` names, if any."""
-    rel = path.relative_to(cfg.root / "data" / "raw").as_posix()
-    return next((s.wave for s in cfg.sources if fnmatch.fnmatch(rel, s.glob)), None)
+def _source_wave(cfg: StudyConfig, rel: str) -> str | None:
+    """The wave the (first) source matching ``rel`` (a path relative to data/raw) names."""
+    return next((s.wave for s in cfg.sources if fnmatch.fnmatchcase(rel, s.glob)), None)
 
 
 PARALLEL_MIN_BYTES = 64 * 2**20  # below this much raw data, cleaning files one by one is faster
@@ -134,6 +209,13 @@ def _clean_job(i: int):
                           today=today, wave=wave)
     except Exception as err:  # sent back as (type, args, attributes): see _clean_all
         return _Failed(type(err), err.args, dict(vars(err)))
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent (one "error: interrupted", no worker tracebacks)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass
@@ -164,7 +246,8 @@ def _clean_all(jobs: list[tuple]) -> list[FileResult]:
     _JOBS = jobs
     try:
         order = sorted(range(len(jobs)), key=lambda i: -jobs[i][0].stat().st_size)
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"),
+                                 initializer=_ignore_sigint) as pool:
             futures = {i: pool.submit(_clean_job, i) for i in order}
             results = [futures[i].result() for i in range(len(jobs))]
     finally:
@@ -211,7 +294,17 @@ def _cross_file_conflicts(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     return df[~dup], q[QUARANTINE_COLUMNS]
 
 
-def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = False):
+def _known_values(cfg: StudyConfig) -> set[str]:
+    """Configured names that are never a person's (companies, aliases, channels, scenarios)."""
+    out = {v for c in cfg.companies for v in (c.id, c.name, *c.aliases)}
+    out |= set(cfg.channels) | set(cfg.scenarios)
+    for m in cfg.exports.values():
+        out |= set(m.channel_values) | set(m.scenario_values)
+    return out
+
+
+def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = False,
+              scrubber=None):
     empty = pd.DataFrame()
     frames = [r.clean for r in results if len(r.clean)]
     if not frames:
@@ -225,7 +318,7 @@ def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = F
     status = df[[f"s:{i}" for i in ids]].set_axis(ids, axis=1)
     scores, points, final = score_contacts(values, status, df, cfg.grid.items,
                                            cfg.grid.dimensions, cfg.settings.min_coverage)
-    contacts = _contact_table(cfg, df, scores, calibration)
+    contacts = _contact_table(cfg, df, scores, calibration, scrubber)
     items = _items_long(cfg, df, contacts, values, points, final, calibration)
     return contacts, items, q
 
@@ -275,14 +368,14 @@ def _per_distinct(series: pd.Series, fn) -> np.ndarray:
 
 
 def _contact_table(cfg: StudyConfig, df: pd.DataFrame, scores: pd.DataFrame,
-                   calibration: bool) -> pd.DataFrame:
+                   calibration: bool, scrubber=None) -> pd.DataFrame:
     key = pseudonym_key(cfg.settings, cfg.root)
     names = df["agent_name"].astype(str)
     # every per-value step runs once per distinct value (agents, companies, waves, comments)
     name_codes, name_uniq = pd.factorize(names, use_na_sentinel=False)
     agent_of = np.empty(len(name_uniq), dtype=object)
     agent_of[:] = [pseudonym(n, key) if n.strip() else None for n in name_uniq]
-    pattern = name_pattern(sorted({n for n in name_uniq if n.strip() != ""}))
+    pattern = scrubber or name_pattern(sorted({n for n in name_uniq if n.strip() != ""}))
     comments = df["comment"].astype(str)
     company = {c.id: c for c in cfg.companies}
     out = pd.DataFrame({
@@ -435,12 +528,13 @@ def _parquet_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path) -> None:
-    """Write every processed table atomically (temp file + rename), byte-reproducibly."""
-    from benchlib.atomic import remove_stale_temps
-
-    out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(out)  # left by a run that was killed mid-write
+def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path,
+                  fingerprint: dict | None = None, built_at: str | None = None) -> Path:
+    """Write every processed table as one new generation of ``out`` (byte-reproducibly) and
+    switch to it atomically; returns the generation's folder."""
+    paths = get_paths(cfg.root)
+    if fingerprint is None:
+        fingerprint = input_fingerprint(paths)
     tables = {"contacts.parquet": result.contacts, "items.parquet": result.items,
               "calibration.parquet": result.calibration,
               "calibration_items.parquet": result.calibration_items}
@@ -448,19 +542,26 @@ def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path) -> None:
 
     with ThreadPoolExecutor(max_workers=min(len(tables), os.cpu_count() or 1)) as pool:
         encoded = dict(zip(tables, pool.map(_parquet_bytes, tables.values()), strict=True))
-    for name in tables:  # encoded side by side (Arrow releases the GIL), written in order
-        write_bytes(out / name, encoded.pop(name))
-    write_with(out / "quarantine.csv",
-               lambda p: result.quarantine.to_csv(p, index=False, lineterminator="\n"))
-    write_with(out / "duplicates.csv",
-               lambda p: result.duplicates().to_csv(p, index=False, lineterminator="\n"))
-    write_with(out / "reconciliation.csv",
-               lambda p: result.reconciliation().to_csv(p, index=False, lineterminator="\n"))
     corr = result.corrections if len(result.corrections) else pd.DataFrame(
         columns=["file", "contact_id", "column", "old", "new", "reason", "who"])
-    write_with(out / "corrections_applied.csv",
-               lambda p: corr.to_csv(p, index=False, lineterminator="\n"))
-    manifest = {"config_sha256": cfg.sha256, "totals": result.totals,
-                "inputs": {f.file: sha256_file(cfg.root / f.file) for f in result.files}}
-    write_json(out / "manifest.json", manifest)
+    inputs = {f.file: fingerprint["raw"][f.file.removeprefix("data/raw/")]
+              for f in result.files}
+    manifest = {"config_sha256": cfg.sha256, "totals": result.totals, "inputs": inputs,
+                "ignored": sorted(result.ignored), "fingerprint": fingerprint,
+                "built_at": built_at or build_time(paths),
+                "max_quarantine_share": cfg.settings.max_quarantine_share}
 
+    def blob(data: bytes):
+        return lambda p: p.write_bytes(data)
+
+    members = [(name, blob(encoded.pop(name))) for name in tables]
+    members += [("quarantine.csv", lambda p: _csv(result.quarantine, p)),
+                ("duplicates.csv", lambda p: _csv(result.duplicates(), p)),
+                ("reconciliation.csv", lambda p: _csv(result.reconciliation(), p)),
+                ("corrections_applied.csv", lambda p: _csv(corr, p)),
+                ("manifest.json", lambda p: p.write_bytes(json_bytes(manifest)))]
+    return write_generation(out, members, root=cfg.root)
+
+
+def _csv(df: pd.DataFrame, path: Path) -> None:
+    csv_safe(df).to_csv(path, index=False, lineterminator="\n")

@@ -205,7 +205,7 @@ def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = No
     cfg = load_config(root)
     cfg.wave(wave)  # unknown wave -> ConfigError listing the valid waves
     paths = get_paths(cfg.root)
-    if not (paths.processed / "contacts.parquet").is_file():
+    if paths.current is None:  # no processed generation yet
         from benchlib.pipeline import run_pipeline
 
         run_pipeline(cfg.root)

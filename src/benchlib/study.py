@@ -21,7 +21,12 @@ from benchlib.errors import InputError
 
 @dataclass(frozen=True)
 class Study:
-    """Configuration plus processed tables of one study (see docs/data-model.md)."""
+    """Configuration plus processed tables of one study (see docs/data-model.md).
+
+    ``processed`` is one complete generation of processed data (``data/processed/gen-…``),
+    fixed when the study is loaded: a clean that runs meanwhile switches the project to a
+    new generation but never changes the tables this study reads.
+    """
 
     config: StudyConfig
     processed: Path
@@ -74,7 +79,11 @@ class Study:
     @cached_property
     def manifest(self) -> dict:
         """Input hashes, config hash and totals of the run that wrote the tables."""
-        return json.loads((self.processed / "manifest.json").read_text(encoding="utf-8"))
+        path = self.processed / "manifest.json"
+        if not path.is_file():
+            raise InputError(str(path), "file", "processed data missing: run `make data` "
+                             "(or `benchlib clean`) first")
+        return json.loads(path.read_text(encoding="utf-8"))
 
     @property
     def shop(self) -> str:
@@ -128,6 +137,14 @@ class Study:
 
 
 def load_study(root: Path | str | None = None) -> Study:
-    """Load the study at ``root`` (default: the project of the working directory)."""
+    """Load the study at ``root`` (default: the project of the working directory).
+
+    The tables come from the current generation of ``data/processed`` (see
+    :mod:`benchlib.generation`); before the first clean, reading a table raises an
+    :class:`~benchlib.errors.InputError` saying to run ``make data``.
+    """
+    from benchlib.paths import get_paths
+
     cfg = load_config(root)
-    return Study(cfg, cfg.root / "data" / "processed")
+    paths = get_paths(cfg.root)
+    return Study(cfg, paths.current or paths.processed / "(no generation yet)")

@@ -174,3 +174,75 @@ def test_grid_without_wait_and_mail_roles_is_valid(tmp_path):
     cfg = load_config(tmp_path)
     assert cfg.grid.item_for_role("wait_time") is None
     assert cfg.grid.item_for_role("mail_response_time") is None
+
+
+SCHEMA_CASES = {
+    "typo_key_weigth": ("grid.yaml", lambda d: d["items"][4].update(weigth=1.5),
+                        "config/grid.yaml: items[4].weigth: unknown key; did you mean 'weight'?"),
+    "typo_settings_key": ("study.yaml", lambda d: d["settings"].update(min_coverag=0.7),
+                          "config/study.yaml: settings.min_coverag: unknown key; did you mean "
+                          "'min_coverage'?"),
+    "typo_column_key": ("exports/feldhaus.yaml",
+                        lambda d: d["columns"].update(contct_id=d["columns"].pop("contact_id")),
+                        "config/exports/feldhaus.yaml: columns.contct_id: unknown key; did you "
+                        "mean 'contact_id'?"),
+    "typo_label_key": ("grid.yaml", lambda d: d["dimensions"][2].update(lbl="x"),
+                       "config/grid.yaml: dimensions[2].lbl: unknown key"),
+    "wrong_type_weight": ("grid.yaml", lambda d: d["items"][4].update(weight="heavy"),
+                          "config/grid.yaml: items[4].weight: expected a number, found 'heavy'"),
+    "wrong_type_knockout": ("grid.yaml", lambda d: d["items"][4].update(knockout="ja"),
+                            "config/grid.yaml: items[4].knockout: expected true or false, "
+                            "found 'ja'"),
+    "wrong_date": ("waves.yaml", lambda d: d["waves"][0].update(start="1st of July"),
+                   "config/waves.yaml: waves[0].start: expected a date YYYY-MM-DD"),
+    "wrong_value_kind": ("study.yaml", lambda d: d["sources"][2].update(kind="calibraton"),
+                         "config/study.yaml: sources[2].kind: expected 'contacts' or "
+                         "'calibration', found 'calibraton'; did you mean 'calibration'?"),
+    "unquoted_yes": ("exports/qualiserv.yaml", lambda d: d.update(yes_tokens=["ja", True]),
+                     "yes_tokens[1]: expected text, found True (YAML reads unquoted"),
+    "missing_key": ("grid.yaml", lambda d: d["items"][4].pop("scale"),
+                    "config/grid.yaml: items[4].scale: required key is missing"),
+    "thresholds_not_pairs": ("grid.yaml", lambda d: d["items"][1].update(thresholds=[[20]]),
+                             "config/grid.yaml: items[1].thresholds[0]: expected a [limit, "
+                             "points] pair"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCHEMA_CASES))
+def test_schema_error_names_file_key_and_closest(tmp_path, case):
+    file, change, message = SCHEMA_CASES[case]
+    copy_project(tmp_path, with_raw=False)
+    _edit(tmp_path, file, change)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("case", ["typo_key_weigth", "wrong_type_weight"])
+def test_schema_error_is_one_error_line(tmp_path, case):
+    file, change, message = SCHEMA_CASES[case]
+    copy_project(tmp_path, with_raw=False)
+    _edit(tmp_path, file, change)
+    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate"], capture_output=True,
+                          text=True, env={"BENCHLIB_ROOT": str(tmp_path), "PATH": "/usr/bin"},
+                          timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0] == f"error: {message}"
+
+
+@pytest.mark.parametrize("file, change", [
+    ("grid.yaml", lambda d: d["items"][1].update(role="wait")),
+    ("grid.yaml", lambda d: d["items"][2].update(role="wait_time", scale="seconds")),
+    ("exports/feldhaus.yaml", lambda d: d.update(wave_values={"W1": "2025-07", "W2": "2025-07"})),
+], ids=["unknown_role", "two_items_one_role", "wave_map_two_labels_one_wave"])
+def test_config_errors_are_one_error_line_via_cli(tmp_path, file, change):
+    copy_project(tmp_path, with_raw=False)
+    _edit(tmp_path, file, change)
+    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate"], capture_output=True,
+                          text=True, env={"BENCHLIB_ROOT": str(tmp_path), "PATH": "/usr/bin"},
+                          timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: config/"), proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -280,7 +280,7 @@ def _parse_wave(f, out, cfg: StudyConfig, mapping: ExportMapping, source_wave: s
     for src in wave_sources(mapping, source_wave):
         if src == "column" and "wave" in f.columns:
             lookup = {**{normalise_token(w): w for w in valid}, **mapping.wave_values}
-            labels = ", ".join(sorted({*valid, *(k for k in mapping.wave_values)}))
+            labels = ", ".join(sorted({*valid, *mapping.wave_labels}))
             waves, _ = by_distinct(f["wave"], lambda t, lk=lookup: (lk.get(normalise_token(t)),
                                                                     None))
             bad = (waves == None)  # noqa: E711 - object array

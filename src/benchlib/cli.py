@@ -20,6 +20,8 @@ commands:
   validate   the same checks as clean, but write nothing (dry run)
   example    regenerate the fictional example study in data/raw (deterministic)
   waves      list the configured waves
+  init       draft config/ from an unseen export (never overwrites): benchlib init --from FILE
+  schema     write config/schema/*.schema.json and the key tables of docs/configuration.md
   report     build the HTML reports of one wave into reports/<wave>/
 
 exit codes: 0 ok, 1 too many quarantined rows / failed run, 2 usage or config error.
@@ -44,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("example", help="regenerate the example study's raw exports")
     e.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped one)")
     sub.add_parser("waves", help="print the configured wave ids, one per line")
+    i = sub.add_parser("init", help="draft config/ (export mapping, grid skeleton) from an "
+                       "unseen export; never overwrites a file")
+    i.add_argument("--from", dest="source", required=True, help="the export file (CSV/TSV/"
+                   "TXT/XLSX), ideally already in data/raw/")
+    i.add_argument("--agency", default=None, help="id of the export mapping (default: from "
+                   "the file name)")
+    sub.add_parser("schema", help="write config/schema/*.schema.json and refresh "
+                   "docs/configuration.md from the config models")
     r = sub.add_parser("report", help="build reports/<wave>/ (HTML, JSON, XLSX)")
     r.add_argument("--wave", required=True, help="wave id, e.g. 2026-10")
     r.add_argument("--lang", default="de", choices=("de", "en"), help="report language")
@@ -154,7 +164,29 @@ def _clean(args: argparse.Namespace, write: bool = True) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from benchlib.onboarding import report_todos
+
+    if report_todos(args.root):  # decisions left in config/: list them, key by key
+        return 2
     return _clean(args, write=False)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from benchlib.onboarding import init_from_export
+
+    init_from_export(args.source, root=args.root, agency=args.agency)
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from benchlib.config_models import write_schemas
+    from benchlib.paths import get_paths
+
+    paths = get_paths(args.root)
+    docs = paths.root / "docs" / "configuration.md"
+    for p in write_schemas(paths.config, docs if docs.is_file() else None):
+        print(p.relative_to(paths.root).as_posix())
+    return 0
 
 
 def _example(args: argparse.Namespace) -> int:
@@ -180,7 +212,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"clean": _clean, "validate": _validate, "example": _example, "waves": _waves,
-             "report": _report}
+             "report": _report, "init": _init, "schema": _schema}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

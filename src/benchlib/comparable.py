@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from benchlib.config import Item, StudyConfig
-
-_EPS = 1e-9
+from benchlib.scoring import contact_scores, dimension_score, knocked_out
 
 
 @dataclass(frozen=True)
@@ -120,18 +119,17 @@ def core_scores(items: pd.DataFrame, cfg: StudyConfig, core: CoreItems,
     frame = pd.DataFrame({"contact_id": it["contact_id"].to_numpy(), "dim": dim.to_numpy(),
                           "num": np.where(ans, w * np.nan_to_num(p), 0.0),
                           "den": np.where(ans, w, 0.0), "app": w,
-                          "ko": ans & ko_item & (np.nan_to_num(p, nan=1.0) <= _EPS)})
+                          "ko": ko_item & knocked_out(p, ans)})
     g = frame.groupby("contact_id", sort=True)
     tot = g[["num", "den", "app"]].sum()
-    ko = g["ko"].any()
-    cov = np.where(tot["app"] > 0, tot["den"] / tot["app"].where(tot["app"] > 0, 1.0), 0.0)
-    enough = (cov >= min_cov - _EPS) & (tot["den"] > 0)
-    out = pd.DataFrame({"coverage": cov, "knockout": ko.to_numpy(),
-                        "scored": ko.to_numpy() | enough.to_numpy()}, index=tot.index)
-    ratio = np.clip(100 * tot["num"] / tot["den"].where(tot["den"] > 0), 0, 100)
-    out["total"] = np.where(ko, 0.0, np.where(enough, ratio, np.nan))
+    ko = g["ko"].any().to_numpy()
+    total, cov, scored = contact_scores(tot["num"].to_numpy(), tot["den"].to_numpy(),
+                                        tot["app"].to_numpy(), ko, min_cov)
+    out = pd.DataFrame({"coverage": cov, "knockout": ko, "scored": scored}, index=tot.index)
+    out["total"] = total
     dims = frame.groupby(["contact_id", "dim"], sort=True)[["num", "den"]].sum()
-    dims = (100 * dims["num"] / dims["den"].where(dims["den"] > 0)).clip(0, 100).unstack()
+    dims = pd.Series(dimension_score(dims["num"].to_numpy(), dims["den"].to_numpy()),
+                     index=dims.index).unstack()
     for d in cfg.grid.dimensions:
         out[f"dim_{d}"] = dims[d].reindex(out.index) if d in dims else np.nan
     return out.reset_index()

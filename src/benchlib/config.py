@@ -21,10 +21,23 @@ from typing import Any
 
 import yaml
 
+from benchlib.config_models import (
+    DEFAULT_EVALUATOR_PATTERN,
+    CompaniesFile,
+    ExportFile,
+    GridFile,
+    ItemModel,
+    Label,
+    StudyFile,
+    WavesFile,
+    validate_file,
+)
 from benchlib.errors import ConfigError
 from benchlib.paths import get_paths
+from benchlib.scales import SCALE_NAMES
+from benchlib.scales import SCALES as SCALE_TYPES
 
-SCALES = ("yes_no", "yes_partly_no", "likert5", "grade6", "scale10", "seconds", "hours")
+SCALES = SCALE_NAMES  # defined once in benchlib.scales
 DIRECTIONS = ("higher_is_better", "lower_is_better")
 ROLES = ("shop", "competitor")
 # what the code needs to know about an item, by role (never by its id); each role at most once
@@ -32,7 +45,7 @@ ITEM_ROLES = ("reachability", "wait_time", "mail_response_time")
 ROLE_SCALES = {"reachability": ("yes_no",), "wait_time": ("seconds",),
                "mail_response_time": ("hours",)}
 LABEL_KINDS = ("dimension", "scenario", "channel", "item", "company", "training")
-DEFAULT_EVALUATOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,23}$"
+THOUSANDS = (".", ",", " ", "'", "\u202f", "\u00a0")
 CORE_COLUMNS = ("contact_id", "wave", "contact_date", "channel", "scenario", "company",
                 "evaluator")
 OPTIONAL_COLUMNS = ("agent_name", "comment", "recording_id")
@@ -176,6 +189,7 @@ class ExportMapping:
     wave_values: dict[str, str] = field(default_factory=dict)  # normalised label -> wave id
     # where a row's wave comes from: any of column, source, date; all named must agree
     wave_from: tuple[str, ...] = ()
+    wave_labels: tuple[str, ...] = ()  # the wave labels as written in wave_values (messages)
 
 
 WAVE_FROM = ("column", "source", "date")
@@ -263,6 +277,15 @@ class StudyConfig:
         i = ids.index(self.wave(wave_id).id)
         return ids[i - 1] if i > 0 else None
 
+    def evaluator_ok(self, code: object) -> bool:
+        """Whether ``code`` is a valid evaluator code (``settings.evaluator_pattern``).
+
+        >>> cfg = load_config()
+        >>> cfg.evaluator_ok("E05"), cfg.evaluator_ok("Anna Berger")
+        (True, False)
+        """
+        return re.fullmatch(self.settings.evaluator_pattern, str(code).strip()) is not None
+
     def company(self, company_id: str) -> Company:
         for c in self.companies:
             if c.id == company_id:
@@ -279,38 +302,14 @@ class StudyConfig:
 
 
 # --------------------------------------------------------------------------- loading
-class _Reader:
-    """Small typed accessors over a YAML mapping that raise ConfigError with file and key."""
+class _Fail:
+    """ConfigError factory for one file."""
 
     def __init__(self, file: str) -> None:
         self.file = file
 
     def fail(self, key: str, message: str) -> ConfigError:
         return ConfigError(self.file, key, message)
-
-    def get(self, d: Any, key: str, path: str, typ: type | tuple[type, ...], default: Any = ...):
-        if not isinstance(d, dict):
-            raise self.fail(path, f"expected a mapping, found {type(d).__name__}")
-        if key not in d:
-            if default is ...:
-                raise self.fail(f"{path}.{key}" if path else key, "required key is missing")
-            return default
-        value = d[key]
-        if typ is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, typ) or (typ in (int, float) and isinstance(value, bool)):
-            name = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
-            raise self.fail(f"{path}.{key}" if path else key,
-                            f"expected {name}, found {value!r}")
-        return value
-
-    def str_list(self, d: Any, key: str, path: str, default: Any = ...) -> tuple[str, ...]:
-        value = self.get(d, key, path, (list, str), default)
-        if isinstance(value, str):
-            value = [value]
-        if not all(isinstance(v, (str, int, float)) for v in value):
-            raise self.fail(f"{path}.{key}", f"expected a list of strings, found {value!r}")
-        return tuple(str(v) for v in value)
 
 
 def _load_yaml(path: Path, root: Path) -> Any:
@@ -328,17 +327,11 @@ def _load_yaml(path: Path, root: Path) -> Any:
         raise ConfigError(rel, "(file)", "not UTF-8 text") from None
 
 
-def _parse_date(r: _Reader, value: Any, key: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise r.fail(key, f"expected a date YYYY-MM-DD, found {value!r}") from None
-
-
 def load_config(root: Path | str | None = None) -> StudyConfig:
     """Load and validate the study configuration under ``<root>/config``.
+
+    Each file is validated by its model in :mod:`benchlib.config_models` (keys, types), then
+    the relations between values are checked here.
 
     >>> load_config().grid.dimensions[:3]
     ('reachability', 'greeting', 'needs')
@@ -347,15 +340,18 @@ def load_config(root: Path | str | None = None) -> StudyConfig:
     cdir = paths.config
     files = {n: cdir / f"{n}.yaml" for n in ("study", "companies", "waves", "grid")}
     raw = {n: _load_yaml(p, paths.root) for n, p in files.items()}
-    study = _parse_study(raw["study"])
-    companies = _parse_companies(raw["companies"])
-    waves, topic_labels = _parse_waves(raw["waves"])
-    channels, chan_labels, scenarios, dim_labels, grid = _parse_grid(raw["grid"],
-                                                                      [w.id for w in waves])
+    study = _parse_study(validate_file(StudyFile, raw["study"], "config/study.yaml"))
+    companies = _parse_companies(validate_file(CompaniesFile, raw["companies"],
+                                               "config/companies.yaml"))
+    waves, topic_labels = _parse_waves(validate_file(WavesFile, raw["waves"],
+                                                     "config/waves.yaml"))
+    channels, chan_labels, scenarios, dim_labels, grid = _parse_grid(
+        validate_file(GridFile, raw["grid"], "config/grid.yaml"), [w.id for w in waves])
     export_files = sorted((cdir / "exports").glob("*.yaml"))
     exports = {}
     for p in export_files:
-        m = _parse_export(_load_yaml(p, paths.root), f"config/exports/{p.name}")
+        file = f"config/exports/{p.name}"
+        m = _parse_export(validate_file(ExportFile, _load_yaml(p, paths.root), file), file)
         exports[m.id] = m
     cfg = StudyConfig(
         name=study["name"], settings=study["settings"], companies=companies, waves=waves,
@@ -377,65 +373,38 @@ def _hash_files(files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _parse_study(d: Any) -> dict[str, Any]:
-    r = _Reader("config/study.yaml")
-    name = r.get(d, "name", "", str)
-    s = r.get(d, "settings", "", dict, {})
-    defaults = Settings()
-    settings = Settings(
-        min_coverage=r.get(s, "min_coverage", "settings", float, defaults.min_coverage),
-        mail_window_h=r.get(s, "mail_window_h", "settings", float, defaults.mail_window_h),
-        min_n=r.get(s, "min_n", "settings", int, defaults.min_n),
-        k_anonymity=r.get(s, "k_anonymity", "settings", int, defaults.k_anonymity),
-        max_quarantine_share=r.get(s, "max_quarantine_share", "settings", float,
-                                   defaults.max_quarantine_share),
-        pseudonym_key_env=r.get(s, "pseudonym_key_env", "settings", str,
-                                defaults.pseudonym_key_env),
-        pseudonym_key_file=r.get(s, "pseudonym_key_file", "settings", (str, type(None)), None),
-        demo_pseudonym_key=r.get(s, "demo_pseudonym_key", "settings", (str, type(None)), None),
-        languages=r.str_list(s, "languages", "settings", defaults.languages),
-        evaluator_pattern=r.get(s, "evaluator_pattern", "settings", str,
-                                defaults.evaluator_pattern),
-    )
-    try:
-        re.compile(settings.evaluator_pattern)
-    except re.error as exc:
-        raise r.fail("settings.evaluator_pattern", f"not a valid regular expression: {exc}") from None
-    if not settings.languages:
-        raise r.fail("settings.languages", "at least one language is required")
+def _parse_study(d: StudyFile) -> dict[str, Any]:
+    r = _Fail("config/study.yaml")
+    s = d.settings
+    settings = Settings(**{**s.model_dump(), "languages": tuple(s.languages)})
     if not 0 < settings.min_coverage <= 1:
         raise r.fail("settings.min_coverage", f"must be in (0, 1], found {settings.min_coverage}")
     if settings.k_anonymity < 3:
         raise r.fail("settings.k_anonymity", f"must be >= 3, found {settings.k_anonymity}")
     if settings.mail_window_h <= 0:
         raise r.fail("settings.mail_window_h", "must be > 0")
-    sources = []
-    for i, sd in enumerate(r.get(d, "sources", "", list)):
-        key = f"sources[{i}]"
-        sources.append(Source(glob=r.get(sd, "glob", key, str), agency=r.get(sd, "agency", key, str),
-                              kind=r.get(sd, "kind", key, str, "contacts"),
-                              wave=_opt_str(r.get(sd, "wave", key, (str, type(None)), None))))
-        if sources[-1].kind not in ("contacts", "calibration"):
-            raise r.fail(f"{key}.kind", f"expected contacts or calibration, found {sources[-1].kind!r}")
-    return {"name": name, "settings": settings, "sources": tuple(sources),
-            "ignore": r.str_list(d, "ignore", "", ())}
+    try:
+        re.compile(settings.evaluator_pattern)
+    except re.error as exc:
+        raise r.fail("settings.evaluator_pattern", f"not a valid regular expression: {exc}") from None
+    if not settings.languages:
+        raise r.fail("settings.languages", "at least one language is required")
+    sources = tuple(Source(glob=x.glob, agency=x.agency, kind=x.kind, wave=x.wave)
+                    for x in d.sources)
+    return {"name": d.name, "settings": settings, "sources": sources,
+            "ignore": tuple(d.ignore)}
 
 
-def _opt_str(v: Any) -> str | None:
-    return None if v is None else str(v)
-
-
-def _parse_companies(d: Any) -> tuple[Company, ...]:
-    r = _Reader("config/companies.yaml")
+def _parse_companies(d: CompaniesFile) -> tuple[Company, ...]:
+    r = _Fail("config/companies.yaml")
     out, seen_alias = [], {}
-    for i, cd in enumerate(r.get(d, "companies", "", list)):
+    for i, cd in enumerate(d.companies):
         key = f"companies[{i}]"
-        c = Company(id=r.get(cd, "id", key, str), name=r.get(cd, "name", key, str),
-                    role=r.get(cd, "role", key, str), aliases=r.str_list(cd, "aliases", key, ()),
-                    first_wave=r.get(cd, "first_wave", key, (str, type(None)), None),
-                    last_wave=r.get(cd, "last_wave", key, (str, type(None)), None))
+        c = Company(id=cd.id, name=cd.name, role=cd.role, aliases=tuple(cd.aliases),
+                    first_wave=cd.first_wave, last_wave=cd.last_wave)
         if c.role not in ROLES:
-            raise r.fail(f"{key}.role", f"expected shop or competitor, found {c.role!r}")
+            raise r.fail(f"{key}.role", f"expected shop or competitor, found {c.role!r}"
+                         + _closest(c.role, ROLES))
         for a in (c.id, c.name, *c.aliases):
             n = normalise_token(a)
             if n in seen_alias and seen_alias[n] != c.id:
@@ -450,30 +419,26 @@ def _parse_companies(d: Any) -> tuple[Company, ...]:
     return tuple(out)
 
 
-def _parse_waves(d: Any) -> tuple[tuple[Wave, ...], dict[str, dict[str, str]]]:
-    r = _Reader("config/waves.yaml")
-    _, topic_labels = _declared(r, r.get(d, "topics", "", (list, dict), []), "topics")
+def _parse_waves(d: WavesFile) -> tuple[tuple[Wave, ...], dict[str, dict[str, str]]]:
+    r = _Fail("config/waves.yaml")
+    _, topic_labels = _declared(r, d.topics, "topics")
     waves = []
-    for i, wd in enumerate(r.get(d, "waves", "", list)):
+    for i, wd in enumerate(d.waves):
         key = f"waves[{i}]"
-        wid = str(r.get(wd, "id", key, str))
-        if not WAVE_RE.match(wid):
-            raise r.fail(f"{key}.id", f"expected YYYY-MM, found {wid!r}")
-        start = _parse_date(r, r.get(wd, "start", key, (str, date)), f"{key}.start")
-        end = _parse_date(r, r.get(wd, "end", key, (str, date)), f"{key}.end")
-        if end < start:
-            raise r.fail(f"{key}.end", f"field period ends ({end}) before it starts ({start})")
+        if not WAVE_RE.match(wd.id):
+            raise r.fail(f"{key}.id", f"expected YYYY-MM, found {wd.id!r}")
+        if wd.end < wd.start:
+            raise r.fail(f"{key}.end", f"field period ends ({wd.end}) before it starts "
+                         f"({wd.start})")
         trainings = []
-        for j, td in enumerate(r.get(wd, "trainings_before", key, list, [])):
+        for j, td in enumerate(wd.trainings_before):
             tk = f"{key}.trainings_before[{j}]"
-            topics = r.str_list(td, "topics", tk, ())
-            for t in topics:
+            for t in td.topics:
                 if t not in topic_labels:
                     raise r.fail(f"{tk}.topics", f"undeclared topic {t!r}; declare it under "
                                  "'topics' with id, de and en" + _closest(t, topic_labels))
-            trainings.append(Training(_parse_date(r, r.get(td, "date", tk, (str, date)), tk),
-                                      topics, r.str_list(td, "addresses", tk, ())))
-        waves.append(Wave(wid, start, end, tuple(trainings)))
+            trainings.append(Training(td.date, tuple(td.topics), tuple(td.addresses)))
+        waves.append(Wave(wd.id, wd.start, wd.end, tuple(trainings)))
     waves.sort(key=lambda w: w.id)
     for a, b in zip(waves, waves[1:], strict=False):
         if a.id == b.id:
@@ -486,15 +451,15 @@ def _parse_waves(d: Any) -> tuple[tuple[Wave, ...], dict[str, dict[str, str]]]:
     return tuple(waves), topic_labels
 
 
-def _parse_grid(d: Any, wave_ids: list[str]):
-    r = _Reader("config/grid.yaml")
-    channels, chan_labels = _declared(r, r.get(d, "channels", "", (list, dict)), "channels")
-    _, scenarios = _declared(r, r.get(d, "scenarios", "", (list, dict)), "scenarios")
-    dims, dim_labels = _declared(r, r.get(d, "dimensions", "", (list, dict)), "dimensions")
+def _parse_grid(d: GridFile, wave_ids: list[str]):
+    r = _Fail("config/grid.yaml")
+    channels, chan_labels = _declared(r, d.channels, "channels")
+    _, scenarios = _declared(r, d.scenarios, "scenarios")
+    dims, dim_labels = _declared(r, d.dimensions, "dimensions")
     items, seen = [], {}
-    for i, idict in enumerate(r.get(d, "items", "", list)):
+    for i, idef in enumerate(d.items):
         key = f"items[{i}]"
-        item = _parse_item(r, idict, key, channels, tuple(scenarios), dims, wave_ids)
+        item = _parse_item(r, idef, key, channels, tuple(scenarios), dims, wave_ids)
         for other in seen.get(item.id, []):
             overlap = [w for w in wave_ids if item.valid_in(w) and other.valid_in(w)]
             if overlap:
@@ -502,10 +467,10 @@ def _parse_grid(d: Any, wave_ids: list[str]):
                              f"wave {overlap[0]} (use valid_from/valid_to for versions)")
         seen.setdefault(item.id, []).append(item)
         items.append(item)
-    for k in r.str_list(d, "knockouts", "", ()):
+    for k in d.knockouts:
         if k not in seen:
-            raise r.fail("knockouts", f"knockout on unknown item {k!r}")
-    knock = set(r.str_list(d, "knockouts", "", ()))
+            raise r.fail("knockouts", f"knockout on unknown item {k!r}" + _closest(k, seen))
+    knock = set(d.knockouts)
     items = [Item(**{**it.__dict__, "knockout": it.knockout or it.id in knock}) for it in items]
     claimed: dict[str, str] = {}
     for i, it in enumerate(items):
@@ -517,42 +482,18 @@ def _parse_grid(d: Any, wave_ids: list[str]):
     return channels, chan_labels, scenarios, dim_labels, Grid(dims, tuple(items))
 
 
-def _declared(r: _Reader, value: Any, key: str) -> tuple[tuple[str, ...],
-                                                         dict[str, dict[str, str]]]:
-    """Ids (declared order) and labels of a declaration list.
-
-    Accepts ``[{id, de, en}, ...]``, ``{id: {de, en}}`` or bare ids (labelled by their id).
-    """
-    entries: list[tuple[str, Any, str]] = []
-    if isinstance(value, dict):
-        entries = [(str(k), v, f"{key}.{k}") for k, v in value.items()]
-    else:
-        for i, v in enumerate(value):
-            k = f"{key}[{i}]"
-            if isinstance(v, dict):
-                entries.append((str(r.get(v, "id", k, (str, int))), v, k))
-            elif isinstance(v, (str, int)):
-                entries.append((str(v), None, k))
-            else:
-                raise r.fail(k, f"expected an id or {{id, de, en}}, found {v!r}")
+def _declared(r: _Fail, entries: list[Label], key: str) -> tuple[tuple[str, ...],
+                                                                dict[str, dict[str, str]]]:
+    """Ids (declared order, or ``order`` where every entry has one) and their labels."""
     labels: dict[str, dict[str, str]] = {}
-    for ident, v, k in entries:
-        if ident in labels:
-            raise r.fail(k, f"{ident!r} is declared twice")
-        if isinstance(v, dict):
-            bad = sorted(set(v) - {"id", "de", "en", "order"} - {x for x in v if len(str(x)) == 2})
-            if bad:
-                raise r.fail(f"{k}.{bad[0]}", "unknown key; expected id, de, en"
-                             + _closest(bad[0], ("id", "de", "en")))
-            labels[ident] = {str(lk): str(lv) for lk, lv in v.items() if lk not in ("id", "order")}
-            labels[ident].setdefault("de", ident)
-            labels[ident].setdefault("en", labels[ident]["de"])
-        else:
-            text = ident if v is None else str(v)
-            labels[ident] = {"de": text, "en": text}
-    order = [e[0] for e in entries]
-    if all(isinstance(e[1], dict) and "order" in e[1] for e in entries) and entries:
-        order = [e[0] for e in sorted(entries, key=lambda e: float(e[1]["order"]))]
+    for i, e in enumerate(entries):
+        if e.id in labels:
+            raise r.fail(f"{key}[{i}].id", f"{e.id!r} is declared twice")
+        de = e.de if e.de is not None else e.id
+        labels[e.id] = {"de": de, "en": e.en if e.en is not None else de}
+    order = [e.id for e in entries]
+    if entries and all(e.order is not None for e in entries):
+        order = [e.id for e in sorted(entries, key=lambda e: e.order)]
     return tuple(order), {k: labels[k] for k in order}
 
 
@@ -562,132 +503,109 @@ def _closest(word: str, valid) -> str:
     return f"; did you mean {match[0]!r}?" if match else ""
 
 
-def _parse_item(r: _Reader, d: Any, key: str, channels, scenarios, dims, wave_ids) -> Item:
-    def subset(name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-        vals = r.str_list(d, name, key, "all")
-        if vals == ("all",):
+def _parse_item(r: _Fail, d: ItemModel, key: str, channels, scenarios, dims, wave_ids) -> Item:
+    def subset(name: str, vals: list[str] | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        if vals is None:
             return tuple(allowed)
         bad = [v for v in vals if v not in allowed]
         if bad:
             raise r.fail(f"{key}.{name}", f"unknown {name[:-1]} {bad[0]!r}; expected one of "
-                         + ", ".join(allowed))
-        return vals
+                         + ", ".join(allowed) + _closest(bad[0], allowed))
+        return tuple(vals)
 
-    scale = r.get(d, "scale", key, str)
+    scale = d.scale
     if scale not in SCALES:
-        raise r.fail(f"{key}.scale", f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}")
-    direction = r.get(d, "direction", key, str, "higher_is_better")
+        raise r.fail(f"{key}.scale", f"unknown scale {scale!r}; expected one of "
+                     f"{', '.join(SCALES)}" + _closest(scale, SCALES))
+    direction = d.direction
     if direction not in DIRECTIONS:
         raise r.fail(f"{key}.direction", f"expected higher_is_better or lower_is_better, "
-                     f"found {direction!r}")
-    if scale in ("grade6", "seconds", "hours") and direction != "lower_is_better":
+                     f"found {direction!r}" + _closest(direction, DIRECTIONS))
+    if SCALE_TYPES[scale].lower_is_better and direction != "lower_is_better":
         raise r.fail(f"{key}.direction", f"scale {scale} is lower-is-better by nature")
-    weight = r.get(d, "weight", key, float, 1.0)
-    if weight < 0:
-        raise r.fail(f"{key}.weight", f"must be >= 0, found {weight:g}")
-    dim = r.get(d, "dimension", key, str)
-    if dim not in dims:
-        raise r.fail(f"{key}.dimension", f"unknown dimension {dim!r}")
+    if d.weight < 0:
+        raise r.fail(f"{key}.weight", f"must be >= 0, found {d.weight:g}")
+    if d.dimension not in dims:
+        raise r.fail(f"{key}.dimension", f"unknown dimension {d.dimension!r}"
+                     + _closest(d.dimension, dims))
     thresholds: tuple[tuple[float, float], ...] = ()
-    if scale in ("seconds", "hours"):
-        raw_t = r.get(d, "thresholds", key, list)
-        try:
-            thresholds = tuple((float(a), float(b)) for a, b in raw_t)
-        except (TypeError, ValueError):
-            raise r.fail(f"{key}.thresholds", "expected a list of [limit, points] pairs") from None
+    if SCALE_TYPES[scale].timed:
+        if d.thresholds is None:
+            raise r.fail(f"{key}.thresholds", "required key is missing (time items need "
+                         "[[limit, points], ...])")
+        thresholds = tuple((float(a), float(b)) for a, b in d.thresholds)
         limits = [a for a, _ in thresholds]
         if limits != sorted(limits) or not all(0 <= b <= 1 for _, b in thresholds):
             raise r.fail(f"{key}.thresholds", "limits must ascend and points lie in [0, 1]")
     for k in ("valid_from", "valid_to"):
-        v = d.get(k) if isinstance(d, dict) else None
-        if v is not None and str(v) not in wave_ids:
+        v = getattr(d, k)
+        if v is not None and v not in wave_ids:
             raise r.fail(f"{key}.{k}", f"unknown wave {v!r}")
-    role = r.get(d, "role", key, (str, type(None)), None)
+    core_mapping = None
+    if d.core_mapping is not None:
+        core_mapping = tuple(sorted(d.core_mapping.items()))
+        if not all(0 <= p <= 1 for _, p in core_mapping):
+            raise r.fail(f"{key}.core_mapping", "points must lie in [0, 1]")
+    role = d.role
     if role is not None and role not in ITEM_ROLES:
         raise r.fail(f"{key}.role", f"unknown role {role!r}; expected one of "
                      + ", ".join(ITEM_ROLES) + _closest(role, ITEM_ROLES))
     if role is not None and scale not in ROLE_SCALES[role]:
         raise r.fail(f"{key}.scale", f"an item with role {role} needs scale "
                      + " or ".join(ROLE_SCALES[role]) + f", found {scale!r}")
-    mapping = r.get(d, "core_mapping", key, dict, None)
-    core_mapping = None
-    if mapping is not None:
-        try:
-            core_mapping = tuple(sorted((float(k), float(v)) for k, v in mapping.items()))
-        except (TypeError, ValueError):
-            raise r.fail(f"{key}.core_mapping", "expected {value: points} numbers") from None
-        if not all(0 <= p <= 1 for _, p in core_mapping):
-            raise r.fail(f"{key}.core_mapping", "points must lie in [0, 1]")
     return Item(
-        id=r.get(d, "id", key, str), dimension=dim,
-        label_de=r.get(d, "label_de", key, str), label_en=r.get(d, "label_en", key, str),
-        channels=subset("channels", channels), scenarios=subset("scenarios", scenarios),
-        scale=scale, direction=direction, weight=weight,
-        knockout=r.get(d, "knockout", key, bool, False), thresholds=thresholds,
-        valid_from=None if d.get("valid_from") is None else str(d["valid_from"]),
-        valid_to=None if d.get("valid_to") is None else str(d["valid_to"]),
+        id=d.id, dimension=d.dimension, label_de=d.label_de, label_en=d.label_en,
+        channels=subset("channels", d.channels, channels),
+        scenarios=subset("scenarios", d.scenarios, scenarios),
+        scale=scale, direction=direction, weight=float(d.weight), knockout=d.knockout,
+        thresholds=thresholds, valid_from=d.valid_from, valid_to=d.valid_to,
         core_mapping=core_mapping, role=role,
     )
 
 
-def _parse_export(d: Any, file: str) -> ExportMapping:
-    r = _Reader(file)
-    fmt = r.get(d, "format", "", str)
-    if fmt not in ("csv", "xlsx"):
-        raise r.fail("format", f"expected csv or xlsx, found {fmt!r}")
-    cols_d = r.get(d, "columns", "", dict)
-    columns = {str(k): r.str_list(cols_d, k, "columns") for k in cols_d}
-    items_d = r.get(d, "items", "", dict)
-    for k in items_d:
-        columns[f"item:{k}"] = r.str_list(items_d, k, "items")
+def _parse_export(d: ExportFile, file: str) -> ExportMapping:
+    r = _Fail(file)
+    columns = {k: tuple(v) for k, v in d.columns.model_dump().items() if v is not None}
+    for k, v in d.items.items():
+        columns[f"item:{k}"] = tuple(v)
 
-    def tokens(name: str, default: tuple[str, ...] = ()) -> frozenset[str]:
-        return frozenset(normalise_token(t) for t in r.str_list(d, name, "", default))
+    def tokens(values: list[str]) -> frozenset[str]:
+        return frozenset(normalise_token(t) for t in values)
 
-    def value_map(name: str) -> dict[str, str]:
-        m = r.get(d, name, "", dict, {})
-        return {normalise_token(k): str(v) for k, v in m.items()}
+    def value_map(m: dict[str, str]) -> dict[str, str]:
+        return {normalise_token(k): v for k, v in m.items()}
 
-    grade_words = {normalise_token(k): int(v) for k, v in r.get(d, "grade_words", "", dict, {}).items()}
-    decimal = r.get(d, "decimal", "", str, ".")
-    if decimal not in (".", ","):
-        raise r.fail("decimal", f"expected '.' or ',', found {decimal!r}")
-    wave_values = value_map("wave_values")
-    if not r.get(d, "allow_wave_aliases", "", bool, False):
+    if not d.allow_wave_aliases:
         by_wave: dict[str, str] = {}
-        for label, wid in r.get(d, "wave_values", "", dict, {}).items():
-            if str(wid) in by_wave:
+        for label, wid in d.wave_values.items():
+            if wid in by_wave:
                 raise r.fail(f"wave_values.{label}", f"maps to wave {wid!r} like "
-                             f"{by_wave[str(wid)]!r}: two labels for one wave (a copy-paste "
+                             f"{by_wave[wid]!r}: two labels for one wave (a copy-paste "
                              "slip would merge two waves); set allow_wave_aliases: true if "
                              "both labels are meant")
-            by_wave[str(wid)] = str(label)
-    wave_from = r.str_list(d, "wave_from", "", ())
-    for w in wave_from:
+            by_wave[wid] = label
+    for w in d.wave_from:
         if w not in WAVE_FROM:
             raise r.fail("wave_from", f"unknown wave source {w!r}; expected any of "
                          + ", ".join(WAVE_FROM) + _closest(w, WAVE_FROM))
-    thousands = r.get(d, "thousands", "", (str, type(None)), None)
-    if thousands is not None and (thousands == decimal or thousands not in (".", ",", " ", "'",
-                                                                           "\u202f", "\u00a0")):
+    if d.thousands is not None and (d.thousands == d.decimal or d.thousands not in THOUSANDS):
         raise r.fail("thousands", f"expected one of '.', ',', ' ', \"'\" other than the decimal "
-                     f"separator, or null; found {thousands!r}")
+                     f"separator, or null; found {d.thousands!r}")
+    for word, grade in d.grade_words.items():
+        if not 1 <= grade <= 6:
+            raise r.fail(f"grade_words.{word}", f"expected a school grade 1-6, found {grade}")
     return ExportMapping(
-        id=r.get(d, "id", "", str), name=r.get(d, "name", "", str), format=fmt,
-        encodings=r.str_list(d, "encoding", "", ("utf-8-sig",)),
-        delimiter=r.get(d, "delimiter", "", str, ","), decimal=decimal,
-        title_rows=r.get(d, "title_rows", "", int, 0),
-        sheet=r.get(d, "sheet", "", (str, int, type(None)), None),
-        date_formats=r.str_list(d, "date_formats", "", ("%Y-%m-%d",)),
-        na_tokens=tokens("na_tokens"), yes_tokens=tokens("yes_tokens", ("ja", "yes")),
-        no_tokens=tokens("no_tokens", ("nein", "no")),
-        partly_tokens=tokens("partly_tokens", ("teilweise", "partly")),
-        grade_words=grade_words, columns=columns,
-        channel_values=value_map("channel_values"), scenario_values=value_map("scenario_values"),
-        ignore_columns=r.str_list(d, "ignore_columns", "", ()),
-        channels=r.str_list(d, "channels", "", ()), file=file,
-        thousands=thousands, allow_short_rows=r.get(d, "allow_short_rows", "", bool, False),
-        wave_values=wave_values, wave_from=wave_from,
+        id=d.id, name=d.name, format=d.format, encodings=tuple(d.encoding),
+        delimiter=d.delimiter, decimal=d.decimal, title_rows=d.title_rows, sheet=d.sheet,
+        date_formats=tuple(d.date_formats), na_tokens=tokens(d.na_tokens),
+        yes_tokens=tokens(d.yes_tokens), no_tokens=tokens(d.no_tokens),
+        partly_tokens=tokens(d.partly_tokens),
+        grade_words={normalise_token(k): v for k, v in d.grade_words.items()}, columns=columns,
+        channel_values=value_map(d.channel_values), scenario_values=value_map(d.scenario_values),
+        ignore_columns=tuple(d.ignore_columns), channels=tuple(d.channels), file=file,
+        thousands=d.thousands, allow_short_rows=d.allow_short_rows,
+        wave_values=value_map(d.wave_values), wave_from=tuple(d.wave_from),
+        wave_labels=tuple(d.wave_values),
     )
 
 
@@ -702,7 +620,7 @@ def _cross_check(cfg: StudyConfig) -> None:
                                       f"{a!r} is neither a dimension nor an item of "
                                       "config/grid.yaml" + _closest(a, targets))
     for sid, m in cfg.exports.items():
-        r = _Reader(m.file)
+        r = _Fail(m.file)
         for col in CORE_COLUMNS:
             if col not in m.columns and not (col == "wave"):
                 raise r.fail(f"columns.{col}", "required column mapping is missing")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from benchlib.config import CORE_COLUMNS, OPTIONAL_COLUMNS, StudyConfig
 from benchlib.errors import ConfigError
+from benchlib.paths import get_paths
 
 CORRECTION_COLUMNS = ["contact_id", "column", "value", "reason", "who"]
 FILE = "config/corrections.csv"
@@ -27,7 +28,7 @@ FILE = "config/corrections.csv"
 
 def load_corrections(cfg: StudyConfig) -> pd.DataFrame:
     """The corrections file as a table of strings (empty when there is none)."""
-    path = cfg.root / "config" / "corrections.csv"
+    path = get_paths(cfg.root).config / "corrections.csv"
     if not path.is_file():
         return pd.DataFrame(columns=CORRECTION_COLUMNS)
     try:

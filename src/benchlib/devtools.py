@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from benchlib.atomic import sha256_file
+from benchlib.paths import get_paths
 
 KERNEL = "benchlib"  # registered by `make setup` as "Python (benchlib)"
 
@@ -91,7 +92,7 @@ def _git(*args: str) -> list[str]:
 
 
 def check_raw(root: Path) -> int:
-    truth = root / "data" / "raw" / "example_truth.json"
+    truth = get_paths(root).raw / "example_truth.json"
     known = json.loads(truth.read_text(encoding="utf-8")).get("files", {}) if truth.is_file() else {}
     tracked = set(_git("ls-files", "data/raw")) | set(
         _git("diff", "--cached", "--name-only", "--diff-filter=AMR", "--", "data/raw"))

@@ -41,6 +41,8 @@ import pandas as pd
 from benchlib.atomic import save_workbook, sha256_file, write_bytes, write_json
 from benchlib.comparable import comparable_contacts
 from benchlib.config import Item, StudyConfig, load_config
+from benchlib.paths import get_paths
+from benchlib.scales import SCALES
 from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE, in_scope, score_contacts
 
 SEED = 20260426
@@ -152,21 +154,13 @@ def _latent(frame: pd.DataFrame, d: ExampleDesign, rng: np.random.Generator) -> 
 
 
 def _draw_item(item: Item, eta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    p = _sigmoid(eta)
-    s = item.scale
-    if s == "yes_no":
-        good = (rng.random(len(p)) < p).astype(float)
-        return 1.0 - good if item.direction == "lower_is_better" else good
-    if s == "yes_partly_no":
-        return rng.binomial(2, p) / 2.0
-    if s == "likert5":
-        return 1.0 + rng.binomial(4, p)
-    if s == "grade6":
-        return 6.0 - rng.binomial(5, p)
-    if s == "scale10":
-        x = rng.binomial(20, p) / 2.0  # half points occur (decimal comma in the exports)
-        return x
-    raise ValueError(s)
+    """A value per contact from the item's scale (:meth:`benchlib.scales.Scale.draw`): good
+    service (high ``eta``) gives good values, also on a lower-is-better yes/no item."""
+    scale = SCALES[item.scale]
+    v = scale.draw(_sigmoid(eta), rng)
+    if item.direction == "lower_is_better" and not scale.lower_is_better:
+        return scale.low + scale.high - v
+    return v
 
 
 def simulate_values(cfg: StudyConfig, d: ExampleDesign, frame: pd.DataFrame,
@@ -487,7 +481,7 @@ def generate_example(root: Path | str | None = None, seed: int = SEED,
     cfg = load_config(root)
     d = example_design()
     rng = np.random.default_rng(seed)
-    raw = cfg.root / "data" / "raw"
+    raw = get_paths(cfg.root).raw
     frame, values, status = _sample(cfg, d, rng)
     written: list[Path] = []
     for wave in cfg.wave_ids:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from benchlib.config import ExportMapping, normalise_token
+from benchlib.scales import SCALES
 from benchlib.scoring import ANSWERED, MISSING, NOT_APPLICABLE
 
 EXCEL_ERRORS = frozenset({
@@ -37,15 +38,7 @@ _SEC_RE = re.compile(r"^(-?\d+(?:[.,]\d+)?)\s*(s|sek|sec|sekunden|seconds)?\.?$"
 _HOUR_RE = re.compile(r"^(-?\d+(?:[.,]\d+)?)\s*(h|std|stunden|hours)?\.?$")
 
 Parsed = tuple[float, int, str | None]
-EXPECTED = {
-    "yes_no": "expected yes/no ({yes} / {no})",
-    "yes_partly_no": "expected yes/partly/no ({yes} / {partly} / {no})",
-    "likert5": "expected a whole number 1-5",
-    "grade6": "expected a school grade 1-6 (or sehr gut … ungenügend)",
-    "scale10": "expected a number 0-10",
-    "seconds": "expected a duration like 2:35 or 155 s",
-    "hours": "expected hours as a number >= 0",
-}
+EXPECTED = {name: s.expected for name, s in SCALES.items()}  # defined in benchlib.scales
 
 
 def parse_number(text: str, decimal: str | None = None,
@@ -135,18 +128,19 @@ def parse_item_cell(text: str, scale: str, m: ExportMapping) -> Parsed:
     if formula_like(t):
         return np.nan, ANSWERED, (f"a formula-like value {t!r} (starts with {t[0]!r}); "
                                   + _expected(scale, m))
-    if scale in ("yes_no", "yes_partly_no"):
+    kind = SCALES[scale].parse_kind
+    if kind == "tokens":
         if n in m.yes_tokens:
             return 1.0, ANSWERED, None
         if n in m.no_tokens:
             return 0.0, ANSWERED, None
-        if scale == "yes_partly_no" and n in m.partly_tokens:
+        if 0.5 in SCALES[scale].valid_values and n in m.partly_tokens:
             return 0.5, ANSWERED, None
         return np.nan, ANSWERED, _expected(scale, m)
-    if scale == "seconds":
+    if kind == "duration":
         return parse_duration_s(t)
     thousands = getattr(m, "thousands", None)
-    if scale == "hours":
+    if kind == "hours":
         hm = _HOUR_RE.match(n) if not thousands else re.match(
             r"^(.*?)\s*(h|std|stunden|hours)?\.?$", n)
         v = (None if not hm else float(hm.group(1).replace(",", ".")) if not thousands
@@ -155,7 +149,7 @@ def parse_item_cell(text: str, scale: str, m: ExportMapping) -> Parsed:
             return np.nan, ANSWERED, ambiguous_number(hm.group(1) if hm else t, m) \
                 or EXPECTED["hours"]
         return v, ANSWERED, None
-    if scale == "grade6" and n in m.grade_words:
+    if SCALES[scale].grade_words and n in m.grade_words:
         return float(m.grade_words[n]), ANSWERED, None
     v = parse_number(t, m.decimal, thousands)
     if v is None:

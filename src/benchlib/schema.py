@@ -27,17 +27,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from benchlib.config import StudyConfig
+from benchlib.scales import SCALES
 
 MAX_COMMENT_CHARS = 5000
-SCALE_CHECKS = {
-    "yes_no": ([0.0, 1.0], "expected yes or no"),
-    "yes_partly_no": ([0.0, 0.5, 1.0], "expected yes, partly or no"),
-    "likert5": ((1, 5), "expected a whole number 1-5"),
-    "grade6": ((1, 6), "expected a school grade 1-6 (whole number)"),
-    "scale10": ((0, 10), "expected a number 0-10"),
-    "seconds": ((0, 86400), "expected a duration >= 0 s (at most a day)"),
-    "hours": ((0, 24 * 365), "expected hours >= 0"),
-}
+# valid values (a list) or range (a tuple) and the message, from benchlib.scales
+SCALE_CHECKS = {name: (list(s.valid_values) if s.valid_values else (s.low, s.high), s.invalid)
+                for name, s in SCALES.items()}
 
 
 def _whole(s: pd.Series) -> pd.Series:
@@ -49,7 +44,7 @@ def _item_checks(scale: str) -> list[pa.Check]:
     if isinstance(spec, list):
         return [pa.Check.isin(spec, error=msg, ignore_na=True)]
     checks = [pa.Check.in_range(spec[0], spec[1], error=msg, ignore_na=True)]
-    if scale in ("likert5", "grade6"):
+    if SCALES[scale].whole:
         checks.append(pa.Check(_whole, error=msg, element_wise=False))
     return checks
 

@@ -23,13 +23,13 @@ import numpy as np
 import pandas as pd
 
 from benchlib.config import Item
+from benchlib.scales import EPS, SCALES
 
 ANSWERED, NOT_APPLICABLE, MISSING, OUT_OF_SCOPE = 0, 1, 2, 3
 STATUS_LABELS = {ANSWERED: "answered", NOT_APPLICABLE: "not_applicable", MISSING: "missing",
                  OUT_OF_SCOPE: "out_of_scope"}
-SCALE_RANGES = {"yes_no": (0, 1), "yes_partly_no": (0, 1), "likert5": (1, 5), "grade6": (1, 6),
-                "scale10": (0, 10), "seconds": (0, np.inf), "hours": (0, np.inf)}
-_EPS = 1e-9
+SCALE_RANGES = {name: (s.low, np.inf if s.timed else s.high) for name, s in SCALES.items()}
+_EPS = EPS
 
 
 def item_points(item: Item, values: np.ndarray) -> np.ndarray:
@@ -48,24 +48,41 @@ def item_points(item: Item, values: np.ndarray) -> np.ndarray:
     >>> item_points(grade, np.array([1.0, 6.0, 2.0])).round(2).tolist()
     [1.0, 0.0, 0.8]
     """
-    v = np.asarray(values, dtype=float)
-    s = item.scale
-    if s in ("yes_no", "yes_partly_no"):
-        p = v.copy()
-    elif s == "likert5":
-        p = (v - 1.0) / 4.0
-    elif s == "grade6":
-        return (6.0 - v) / 5.0
-    elif s == "scale10":
-        p = v / 10.0
-    elif s in ("seconds", "hours"):
-        p = np.where(np.isnan(v), np.nan, 0.0)
-        for limit, pts in reversed(item.thresholds):
-            p = np.where(v <= limit + _EPS, pts, p)
-        return p
-    else:  # pragma: no cover - config validation rejects unknown scales
-        raise ValueError(f"unknown scale {s!r}")
-    return 1.0 - p if item.direction == "lower_is_better" else p
+    return SCALES[item.scale].points(values, item.direction, item.thresholds)
+
+
+def knocked_out(points: np.ndarray, answered: np.ndarray) -> np.ndarray:
+    """A knockout item fails where it was answered and earned no points."""
+    return answered & (np.nan_to_num(points, nan=1.0) <= _EPS)
+
+
+def contact_scores(num: np.ndarray, den: np.ndarray, applicable: np.ndarray,
+                   knocked: np.ndarray, min_coverage: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The one scoring rule: ``total, coverage, scored`` from per-contact sums.
+
+    ``num`` = Σ w·p and ``den`` = Σ w over answered applicable items, ``applicable`` = Σ w over
+    answered or missing applicable items (N/A excluded). Coverage ≥ ``min_coverage`` (within
+    1e-9) scores the contact; a knockout sets the total to 0 and counts as scored.
+
+    >>> contact_scores(np.array([3.0, 1.0, 2.0]), np.array([4.0, 1.0, 2.0]),
+    ...                np.array([5.0, 4.0, 2.0]), np.array([False, False, True]), 0.8)
+    (array([75., nan,  0.]), array([0.8 , 0.25, 1.  ]), array([ True, False,  True]))
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(applicable > 0, den / np.where(applicable > 0, applicable, 1.0), 0.0)
+        enough = (coverage >= min_coverage - _EPS) & (den > 0)
+        total = np.where(knocked, 0.0, np.where(enough, dimension_score(num, den), np.nan))
+    return total, coverage, knocked | enough
+
+
+def dimension_score(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """100 · Σ w·p / Σ w, NaN where nothing was answered (clipped: one ulp above 100 occurs
+    when every point is 1)."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, np.clip(100.0 * num / np.where(den > 0, den, 1.0), 0.0, 100.0),
+                        np.nan)
 
 
 def in_scope(item: Item, wave: np.ndarray, channel: np.ndarray, scenario: np.ndarray) -> np.ndarray:
@@ -168,22 +185,15 @@ def score_contacts(
         dim_num[item.dimension] += pw
         dim_den[item.dimension] += aw
         if item.knockout:
-            fail = answered & (p <= _EPS)
+            fail = knocked_out(p, answered)
             knocked |= fail
             hit = np.flatnonzero(fail)  # only the failing contacts get a (Python) string
             ko_names[hit] = [item.id if k == "" else k + "," + item.id for k in ko_names[hit]]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coverage = np.where(app_w > 0, den / np.where(app_w > 0, app_w, 1.0), 0.0)
-        enough = coverage >= min_coverage - _EPS
-        # clip: 100 * num / den can exceed 100 by one ulp when all points are 1
-        total = np.where(knocked, 0.0, np.where(enough & (den > 0),
-                                                np.clip(100.0 * num / den, 0.0, 100.0), np.nan))
-        scores = pd.DataFrame({"total": total, "coverage": coverage,
-                               "scored": knocked | (enough & (den > 0)), "knockout": knocked,
-                               "knockout_items": ko_names.astype(str)}, index=meta.index)
-        for d in dimensions:
-            scores[f"dim_{d}"] = np.where(dim_den[d] > 0,
-                                          np.clip(100.0 * dim_num[d] / dim_den[d], 0.0, 100.0),
-                                          np.nan)
+    total, coverage, scored = contact_scores(num, den, app_w, knocked, min_coverage)
+    scores = pd.DataFrame({"total": total, "coverage": coverage, "scored": scored,
+                           "knockout": knocked, "knockout_items": ko_names.astype(str)},
+                          index=meta.index)
+    for d in dimensions:
+        scores[f"dim_{d}"] = dimension_score(dim_num[d], dim_den[d])
     return (scores, pd.DataFrame(points, index=values.index, columns=cols),
             pd.DataFrame(final, index=values.index, columns=cols))

@@ -280,6 +280,9 @@ def _check_rows(case: dict, root: Path, path: Path) -> None:
                           else None)
     assert result.reconciled
     assert result.ignored == [f"data/raw/{f}" for f in case.get("ignored", [])]
+    for part in case.get("warnings", []):
+        assert any(part in w for w in result.warnings), (part, result.warnings)
+    assert set(case.get("contact_ids", [])) <= set(result.contacts["contact_id"])
     if outputs:
         _check_outputs(case, result.generation)
     (fr,) = result.files

@@ -160,7 +160,7 @@ def test_labels_roles_and_declared_order():
     assert cfg.settings.languages == ("de", "en")
     assert cfg.exports["feldhaus"].thousands is None
     assert cfg.exports["feldhaus"].allow_short_rows is False
-    assert cfg.ignore == ("README.md", "example_truth.json")
+    assert cfg.ignore == ("README.md", "example_truth.json")  # the example's non-exports
 
 
 def test_grid_without_wait_and_mail_roles_is_valid(tmp_path):

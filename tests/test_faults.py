@@ -32,8 +32,8 @@ STEPS = ["write:contacts.parquet", "write:items.parquet", "write:calibration.par
          "write:reconciliation.csv",
          "write:corrections_applied.csv", "write:manifest.json", "publish", "switch", "cleanup"]
 TABLES = ("contacts.parquet", "items.parquet", "calibration.parquet",
-          "calibration_items.parquet", "quarantine.csv", "duplicates.csv", "reconciliation.csv",
-          "corrections_applied.csv")
+          "calibration_items.parquet", "quarantine.csv", "duplicates.csv",
+          "reconciliation.csv", "corrections_applied.csv")
 
 
 def small_project(dest):
@@ -162,7 +162,7 @@ def test_ctrl_c_during_clean(cleaned):
     root, gen, hashes = cleaned
     proc = _clean_subprocess(root, "--force", failpoint="write:items.parquet=sigint")
     assert proc.returncode == 130
-    assert proc.stderr == "error: interrupted (the previous outputs are unchanged)\n"
+    assert proc.stderr == "error: interrupted\n"
     _assert_previous_intact(root, gen, hashes)
     assert not [p for p in (root / "data" / "processed").iterdir() if ".building-" in p.name]
 
@@ -260,7 +260,12 @@ def test_make_data_with_space_and_colon_in_a_file_name(tmp_path):
     root = small_project(tmp_path / "p")
     for name in ("Makefile", "pyproject.toml", "requirements.lock"):
         shutil.copy2(ROOT / name, root / name)
-    (root / ".venv").symlink_to(ROOT / ".venv")
+    # a stand-in .venv whose install stamp is newer than the lock: make never runs setup here
+    # (a symlink to the real .venv would let it re-install the repository's venv)
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "benchlib").symlink_to(ROOT / ".venv" / "bin" / "benchlib")
+    (root / ".venv" / "bin" / "python").symlink_to(ROOT / ".venv" / "bin" / "python")
+    (root / ".venv" / ".installed").touch()
     env = {k: v for k, v in os.environ.items() if k not in ("BENCHLIB_ROOT", "MAKEFLAGS")}
 
     def make():
@@ -350,3 +355,23 @@ def test_legacy_flat_tables_are_removed_after_the_first_generation(tmp_path):
     run_pipeline(root)
     assert not (processed / "contacts.parquet").exists()
     assert not (processed / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("err", [errno.EACCES, errno.EROFS, errno.ENOSPC])
+def test_os_error_in_a_report_build_is_one_message(tmp_path, monkeypatch, capsys, err):
+    """The CLI turns any OS error (here from the report writer) into one line naming the
+    path and what to do, exit 2 — never "internal error … a bug in benchlib"."""
+    import benchlib.report
+
+    root = small_project(tmp_path / "p")
+    target = root / "reports" / "2026-10"
+
+    def refuse(*args, **kwargs):
+        raise OSError(err, os.strerror(err), str(target))
+
+    monkeypatch.setattr(benchlib.report, "build_wave_reports", refuse)
+    monkeypatch.chdir(root)
+    code = cli.main(["--root", str(root), "report", "--wave", "2026-10"])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "internal error" not in lines[0]
+    assert lines[0].startswith("error: reports/2026-10: ") and "then run again" in lines[0]

@@ -112,6 +112,20 @@ def test_workshop_is_anonymous(example_project, tmp_path):
     # the injection strings are present only escaped
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert "&lt;img src=x onerror" in html and "<img src=x" not in html
+    # the focus comes from the data (benchlib.focus): headline, one printed page per topic
+    assert ('<p class="bl-headline">Als Nächstes trainieren: „Rückruf angeboten“, „Antwortzeit '
+            "der Mail“ und „Struktur (Schulnote)“") in html
+    assert html.count('class="bl-page-break"') == 5
+    assert "Das letzte Training (2026-08-26: Einwandbehandlung) galt Abschlussorientierung." in html
+
+
+@pytest.mark.slow
+def test_workshop_before_any_training(example_project, tmp_path):
+    html = _text(_run(example_project, "03_workshop", tmp_path, wave="2025-07", lang="en",
+                      out_dir=""))
+    assert "There has been no training in this study yet." in html
+    assert '<p class="bl-headline">Train next: ' in html
+    assert "Wettbewerber" not in html and "Competitor A" in html
 
 
 @pytest.mark.slow

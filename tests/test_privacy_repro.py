@@ -80,7 +80,8 @@ def test_reports_byte_identical_across_folders_and_hash_seeds(tmp_path):
             subprocess.run([sys.executable, "-m", "benchlib.cli", *cmd], env=env, check=True,
                            capture_output=True, timeout=600)
         rep = root / "reports" / "2026-01"
-        outs.append({p.name: p.read_bytes() for p in (root / "data" / "processed").iterdir()}
+        current = root / "data" / "processed" / "gen-000001"
+        outs.append({p.name: p.read_bytes() for p in current.iterdir()}
                     | {p.name: p.read_bytes() for p in rep.iterdir()
                        if p.suffix in (".json", ".xlsx")})
     assert set(outs[0]) >= {"contacts.parquet", "items.parquet", "quarantine.csv",

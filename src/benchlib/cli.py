@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("error: interrupted (the previous outputs are unchanged)", file=sys.stderr)
+        print("error: interrupted", file=sys.stderr)  # every writer renames last: nothing half-written
         return 130
     except OSError as err:  # permission, read-only folder, disk full, ...
         from benchlib.errors import os_error_message
@@ -151,6 +151,8 @@ def _clean(args: argparse.Namespace, write: bool = True) -> int:
             print(result.quarantine.groupby("reason").size().to_string())
         if len(result.corrections):
             print(f"\ncorrections applied: {len(result.corrections)}")
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     for r in result.unmatched_corrections.itertuples(index=False):
         print(f"warning: config/corrections.csv: correction of {r.contact_id}.{r.column} "
               "changed nothing: the contact id (or column) occurs in no export", file=sys.stderr)

@@ -184,6 +184,7 @@ class ExportMapping:
     ignore_columns: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     file: str = ""
+    contact_id_normalise: str | None = None  # "strip_leading_zeros" | "zero_pad:<width>"
     thousands: str | None = None  # thousands separator as the agency writes numbers, or None
     allow_short_rows: bool = False  # rows with fewer cells than the header are padded, not errors
     wave_values: dict[str, str] = field(default_factory=dict)  # normalised label -> wave id
@@ -606,7 +607,16 @@ def _parse_export(d: ExportFile, file: str) -> ExportMapping:
         thousands=d.thousands, allow_short_rows=d.allow_short_rows,
         wave_values=value_map(d.wave_values), wave_from=tuple(d.wave_from),
         wave_labels=tuple(d.wave_values),
+        contact_id_normalise=_id_rule(r, d.contact_id_normalise),
     )
+
+
+def _id_rule(r: _Fail, rule: str | None) -> str | None:
+    if rule is None or rule == "strip_leading_zeros" or (
+            rule.startswith("zero_pad:") and rule[9:].isdigit() and 0 < int(rule[9:]) <= 32):
+        return rule
+    raise r.fail("contact_id_normalise", "expected strip_leading_zeros or zero_pad:<width> "
+                 f"(e.g. zero_pad:5), found {rule!r}")
 
 
 def _cross_check(cfg: StudyConfig) -> None:

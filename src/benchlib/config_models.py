@@ -225,6 +225,9 @@ class ExportFile(_Model):
     thousands: str | None = Field(None, description="thousands separator as written, or null")
     title_rows: int = Field(0, description="rows above the header")
     sheet: str | int | None = Field(None, description="XLSX sheet index or name")
+    contact_id_normalise: str | None = Field(
+        None, description="normalise contact ids before duplicates are matched: "
+        "strip_leading_zeros or zero_pad:<width> (a collision after it is warned about)")
     allow_short_rows: bool = Field(False, description="a row with fewer cells than the "
                                    "header is padded instead of an error")
     date_formats: TextList = Field(["%Y-%m-%d"], description="strptime formats tried in order")

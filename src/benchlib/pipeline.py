@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,7 @@ class PipelineResult:
     unmatched_corrections: pd.DataFrame = field(default_factory=pd.DataFrame)
     ignored: list[str] = field(default_factory=list)  # raw files matched by an ignore glob
     generation: Path | None = None  # the generation written (write=True)
+    warnings: list[str] = field(default_factory=list)  # printed by the CLI as "warning: …"
 
     @property
     def reconciled(self) -> bool:
@@ -164,9 +166,9 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     inv = inventory(cfg, files)
     corrections = load_corrections(cfg)
     jobs = [(f.path, cfg.exports[agency], cfg, corrections, kind, f.display, today,
-             _source_wave(cfg, f.rel))
-            for f, agency, kind in inv.exports]
+             _source_wave(cfg, f.rel)) for f, agency, kind in inv.exports]
     results = _clean_all(jobs)
+    warnings = _normalise_ids(cfg, results)
     scrubber = name_pattern(sorted({n for r in results for n in r.names if n.strip()}))
     contacts, items, quarantine_x = _assemble(cfg, [r for r in results if r.kind == "contacts"],
                                               scrubber=scrubber)
@@ -180,7 +182,7 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     corr = pd.DataFrame([c for r in results for c in r.corrections_applied])
     result = PipelineResult(contacts, items, cal, cal_items, quarantine, results, corr,
                             unmatched_corrections=unmatched(corrections, corr),
-                            ignored=[f.display for f in inv.ignored])
+                            ignored=[f.display for f in inv.ignored], warnings=warnings)
     _adjust_for_cross_file(result, quarantine_x, quarantine_c)
     result.totals = _totals(result)
     if not result.reconciled:
@@ -193,8 +195,63 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     return result
 
 
+_TAIL_DIGITS = re.compile(r"^(.*?)(\d+)$")
+MAX_ID_WARNINGS = 10
+
+
+def normalise_contact_id(cid: str, rule: str | None) -> str:
+    """A contact id under an export mapping's ``contact_id_normalise`` rule (applied to the
+    id's trailing digits: ``strip_leading_zeros`` or ``zero_pad:<width>``).
+
+    >>> normalise_contact_id("FH-0042", "strip_leading_zeros"), normalise_contact_id(
+    ...     "42", "zero_pad:5"), normalise_contact_id("00042", None)
+    ('FH-42', '00042', '00042')
+    """
+    m = _TAIL_DIGITS.match(cid) if rule else None
+    if m is None:
+        return cid
+    head, digits = m.groups()
+    digits = digits.lstrip("0") or "0"
+    if rule.startswith("zero_pad:"):
+        digits = digits.zfill(int(rule.split(":", 1)[1]))
+    return head + digits
+
+
+def _normalise_ids(cfg: StudyConfig, results: list[FileResult]) -> list[str]:
+    """Apply each mapping's ``contact_id_normalise`` to the clean rows; warn about two ids
+    that become one (both rows are then quarantined as conflicting duplicates) and, without
+    a rule, about ids that differ only in leading zeros (``00042`` and ``42``)."""
+    seen: dict[tuple[str, str], tuple[str, str, int]] = {}
+    warnings: list[str] = []
+    for r in results:
+        if not len(r.clean):
+            continue
+        mapping = cfg.exports[r.agency]
+        rule = mapping.contact_id_normalise
+        raw = r.clean["contact_id"].astype(str).tolist()
+        if rule:
+            r.clean["contact_id"] = [normalise_contact_id(c, rule) for c in raw]
+        for cid, row in zip(raw, r.clean["_row"].tolist(), strict=True):
+            key = (r.kind, normalise_contact_id(cid, "strip_leading_zeros"))
+            first = seen.setdefault(key, (cid, r.file, row))
+            if first[0] == cid:
+                continue
+            where = f"{r.file} row {row}: contact id {cid!r} and {first[0]!r} ({first[1]} row " \
+                    f"{first[2]})"
+            if rule and normalise_contact_id(first[0], rule) == normalise_contact_id(cid, rule):
+                warnings.append(f"{where} are the same after contact_id_normalise ({rule}): "
+                                "both rows are quarantined as conflicting duplicates")
+            elif not rule:
+                warnings.append(f"{where} differ only in leading zeros; if they are one contact,"
+                                f" set contact_id_normalise in {mapping.file or 'the mapping'}")
+    if len(warnings) > MAX_ID_WARNINGS:
+        warnings = warnings[:MAX_ID_WARNINGS] + [f"… and {len(warnings) - MAX_ID_WARNINGS} "
+                                                 "more contact ids like these"]
+    return warnings
+
+
 def _source_wave(cfg: StudyConfig, rel: str) -> str | None:
-    """The wave the (first) source matching ``rel`` (a path relative to data/raw) names."""
+    """The wave the (first) source matching ``rel`` (relative to data/raw) names, if any."""
     return next((s.wave for s in cfg.sources if fnmatch.fnmatchcase(rel, s.glob)), None)
 
 

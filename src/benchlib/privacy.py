@@ -244,7 +244,8 @@ def _is_phone(match: re.Match[str]) -> bool:
         return False  # part of a code like FH-202604-0001
     digits = sum(ch.isdigit() for ch in t)
     return digits >= 7 and not _DATE_LIKE.match(t.strip()) and (
-        t.startswith(("+", "0")) or any(ch in t for ch in " /()-"))
+        t.lstrip("(").startswith(("+", "0")) or any(ch in t for ch in " /-")
+        or ("(" in t and ")" in t))
 
 
 def scrub(text: str, names: Iterable[str] = (), pattern: NameScrubber | None = None,

@@ -1,60 +1,57 @@
 """The agents' training workshop and the evaluators' calibration: data behind notebooks 03/04.
 
 Workshop material is discussed *with the agents*, so it is anonymous by construction:
-competitors appear as "Wettbewerber A–D" / "Competitor A–D", nothing is shown per agent or
-per evaluator, any figure over fewer than ``k`` contacts (``settings.k_anonymity``) is
-suppressed, and free-text comments are scrubbed again (names already pseudonymised in
+competitors appear as "Wettbewerber A, B, …" / "Competitor A, B, …", nothing is shown per
+agent or per evaluator, any figure over fewer than ``k`` contacts (``settings.k_anonymity``)
+is withheld, and free-text comments are scrubbed again (names already pseudonymised in
 processed data; e-mail addresses and phone numbers removed) before they are shown escaped.
+What the workshop is about comes from :mod:`benchlib.focus` (the data and the training plan);
+this module turns it into the pack's sentences and tables, with every visible word from the
+text resources (``texts/workshop.yaml``) or the configuration's labels.
 
 Calibration helpers (evaluator agreement and leniency) live here too: evaluators appear
-only as codes (``E01`` …).
+only as codes.
 
 >>> import benchlib
 >>> study = benchlib.load_study()
->>> competitor_labels(study.config, "2026-10", "de")["brandt"]
-'Wettbewerber A'
+>>> labels = competitor_labels(study.config, study.waves[-1], "de")
+>>> labels[study.shop] == study.config.shop.name, "Wettbewerber A" in labels.values()
+(True, True)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from benchlib.config import StudyConfig
+from benchlib.config import StudyConfig, Training
+from benchlib.i18n import t
 from benchlib.privacy import scrub
-from benchlib.stats import (
-    describe_scores,
-    evaluator_leniency,
-    item_proportions,
-    leniency_adjusted,
-)
-from benchlib.stats._common import DEFAULT_MIN_N
+from benchlib.stats import evaluator_leniency, leniency_adjusted
 
 __all__ = [
-    "FOCUS_DIMENSIONS",
     "agreement_by_score",
     "agreement_display",
-    "comments_display",
-    "dims_display",
-    "leniency_display",
-    "weakest_display",
     "calibration_for_wave",
+    "cells_display",
+    "comments_display",
     "competitor_labels",
-    "dimension_overview",
     "evaluator_codes_ok",
     "example_comments",
-    "focus_items",
-    "item_results",
+    "gap_sentences",
+    "gaps_display",
+    "gaps_figure_data",
+    "headline",
+    "leniency_display",
     "leniency_side_by_side",
-    "weakest_items",
+    "role_play_prompts",
+    "summary_lines",
+    "training_sentence",
 ]
 
-FOCUS_DIMENSIONS: tuple[str, ...] = ("closing", "complaint")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_EVALUATOR_CODE = re.compile(r"^E\d{2,}$")
 
 
 def _letter(i: int) -> str:
@@ -69,157 +66,160 @@ def _letter(i: int) -> str:
 
 def competitor_labels(config: StudyConfig, wave: str, lang: str = "de") -> dict[str, str]:
     """Company id → anonymous label: the shop keeps its name, competitors active in ``wave``
-    become "Wettbewerber A", "B", … in the order of their company ids.
+    become "Wettbewerber A", "B", … (text ``ws_competitor``) in the order of their company ids.
 
     >>> from benchlib.config import load_config
-    >>> labels = competitor_labels(load_config(), "2026-10", "en")
-    >>> [labels[c] for c in sorted(labels)]
-    ['Competitor A', 'Competitor B', 'Competitor C', 'Competitor D', 'Voltera']
+    >>> cfg = load_config()
+    >>> labels = competitor_labels(cfg, "2026-10", "en")
+    >>> sorted(v for c, v in labels.items() if c != cfg.shop.id)
+    ['Competitor A', 'Competitor B', 'Competitor C', 'Competitor D']
     """
     config.wave(wave)
-    word = "Competitor" if lang == "en" else "Wettbewerber"
     comps = sorted(c.id for c in config.companies if c.role == "competitor" and c.active_in(wave))
-    out = {c: f"{word} {_letter(i)}" for i, c in enumerate(comps)}
+    out = {c: t("ws_competitor", lang, letter=_letter(i)) for i, c in enumerate(comps)}
     out[config.shop.id] = config.shop.name
     return out
 
 
-def focus_items(config: StudyConfig, wave: str,
-                dims: Sequence[str] = FOCUS_DIMENSIONS) -> pd.DataFrame:
-    """Grid items of the focus dimensions valid in ``wave``: ``item, dimension, scale,
-    label_de, label_en`` (grid order)."""
-    rows = [{"item": i.id, "dimension": i.dimension, "scale": i.scale, "label_de": i.label_de,
-             "label_en": i.label_en} for i in config.grid.items_for_wave(wave)
-            if i.dimension in dims]
-    return pd.DataFrame(rows, columns=["item", "dimension", "scale", "label_de", "label_en"])
+def _join(words: Sequence[str], lang: str) -> str:
+    """"a", "a und b", "a, b und c" (the conjunction from the texts)."""
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + t("rk_and", lang) + words[-1]
 
 
-def item_results(study, wave: str, dims: Sequence[str] = FOCUS_DIMENSIONS,
-                 k: int | None = None, min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
-    """Per focus item and company in ``wave``: result on a 0–100 scale with a 95 % CI.
+def _quoted(config: StudyConfig, items: Sequence[str], lang: str) -> list[str]:
+    return [t("ws_quote", lang, text=config.label("item", i, lang)) for i in items]
 
-    Yes/no items: share of contacts that met the criterion (``points`` 0/1, so a
-    lower-is-better item counts its "no") with a Wilson interval
-    (:func:`benchlib.stats.item_proportions`). Other scales: mean item points × 100 (the
-    scoring's 0–1 points, as they enter the score) with a t interval
-    (:func:`benchlib.stats.describe_scores`). Only answered items count. Groups with fewer
-    than ``k`` answered contacts (default ``settings.k_anonymity``) are suppressed: value
-    and CI NaN, ``suppressed`` True.
 
-    Returns
-    -------
-    DataFrame
-        ``item, dimension, scale, company, role, n, value, ci_low, ci_high, method,
-        too_few, suppressed``.
+def headline(config: StudyConfig, nxt: pd.DataFrame, strong: pd.DataFrame,
+             lang: str = "de") -> str:
+    """The pack's one headline sentence: what to train next (or that the shop trails nowhere).
+
+    ``nxt`` and ``strong`` are :func:`benchlib.focus.train_next` / :func:`~benchlib.focus.strengths`.
+    "Trails" is said only when every chosen gap is ``supported`` (after the correction for
+    many items); otherwise the sentence says how many are.
+
+    >>> from benchlib.config import load_config
+    >>> cfg = load_config()
+    >>> item = cfg.grid.items[0].id
+    >>> text = headline(cfg, pd.DataFrame({"item": [item]}), pd.DataFrame({"item": []}), "en")
+    >>> text == (f"Train next: “{cfg.label('item', item, 'en')}” – where {cfg.shop.name} "
+    ...          "trails the best competitor most.")
+    True
     """
-    k = study.config.settings.k_anonymity if k is None else k
-    fi = focus_items(study.config, wave, dims)
-    it = study.items
-    it = it[(it["wave"] == wave) & it["item"].isin(fi["item"]) & (it["status"] == "answered")]
-    parts = []
-    yn = it[it["scale"] == "yes_no"]
-    if len(yn):
-        p = item_proportions(yn, by=["item", "company"], value="points", min_n=min_n)
-        parts.append(p.rename(columns={"share": "value"})[
-            ["item", "company", "n", "value", "ci_low", "ci_high", "too_few"]]
-            .assign(method="share"))
-    other = it[it["scale"] != "yes_no"]
-    if len(other):
-        d = describe_scores(other, dv="points", by=["item", "company"], min_n=min_n)
-        parts.append(d.rename(columns={"mean": "value"})[
-            ["item", "company", "n", "value", "ci_low", "ci_high", "too_few"]]
-            .assign(method="mean_points"))
-    cols = ["item", "dimension", "scale", "company", "role", "n", "value", "ci_low", "ci_high",
-            "method", "too_few", "suppressed"]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    out = pd.concat(parts, ignore_index=True)
-    for c in ("value", "ci_low", "ci_high"):
-        out[c] = out[c] * 100
-    out = out.merge(fi[["item", "dimension", "scale"]], on="item", how="left")
-    roles = {c.id: c.role for c in study.config.companies}
-    out["role"] = out["company"].map(roles)
-    out["n"] = out["n"].astype(int)
-    out["suppressed"] = out["n"] < k
-    out.loc[out["suppressed"], ["value", "ci_low", "ci_high"]] = np.nan
-    order = {i: n for n, i in enumerate(fi["item"])}
-    out = out.sort_values(["item", "company"], key=lambda s: s.map(order) if s.name == "item"
-                          else s.map(lambda c: (roles.get(c) != "shop", c)))
-    return out[cols].reset_index(drop=True)
+    shop = config.shop.name
+    if len(nxt):
+        items = _join(_quoted(config, nxt["item"], lang), lang)
+        supported = int(nxt["supported"].sum()) if "supported" in nxt else len(nxt)
+        if supported == len(nxt):
+            return t("ws_headline", lang, items=items, shop=shop)
+        return t("ws_headline_partly", lang, items=items, shop=shop, n=supported, m=len(nxt))
+    if len(strong):
+        return t("ws_headline_no_gap", lang, shop=shop)
+    return t("ws_headline_no_data", lang, shop=shop)
 
 
-def weakest_items(results: pd.DataFrame, labels: dict[str, str], lang: str = "de",
-                  config: StudyConfig | None = None, n_max: int | None = None,
-                  min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
-    """The shop's items vs the best competitor on that item, weakest (largest gap) first.
+def training_sentence(config: StudyConfig, training: Training | None, addressed: Sequence[str],
+                      lang: str = "de") -> str:
+    """What the last training addressed, in the configuration's words (or that there was none).
 
-    The best competitor is the one with the highest value among competitors with at least
-    ``min_n`` contacts and not suppressed. ``gap`` = shop − best (negative: the shop is
-    behind). The best competitor is chosen after looking at the data, so the gap is a
-    descriptive guide for the workshop, not a test.
-
-    Returns
-    -------
-    DataFrame
-        ``item, label, dimension, n_shop, shop, shop_ci_low, shop_ci_high, best, n_best,
-        best_value, best_ci_low, best_ci_high, gap`` (``best`` is the anonymous label).
+    >>> from benchlib.config import load_config
+    >>> from benchlib.focus import addressed_items, last_training
+    >>> cfg = load_config()
+    >>> tr = last_training(cfg, "2026-10")
+    >>> training_sentence(cfg, tr, addressed_items(cfg, "2026-10", tr), "en")[:60]
+    'The last training (2026-08-26: Objection handling) addressed'
     """
-    rows = []
-    for item, g in results.groupby("item", sort=False):
-        shop = g[g["role"] == "shop"]
-        comp = g[(g["role"] == "competitor") & ~g["suppressed"] & (g["n"] >= min_n)]
-        if shop.empty or shop["suppressed"].iloc[0] or comp.empty:
-            continue
-        s = shop.iloc[0]
-        b = comp.sort_values(["value", "company"], ascending=[False, True]).iloc[0]
-        label = item
-        if config is not None:
-            defs = [i for i in config.grid.items if i.id == item]
-            label = (defs[-1].label_en if lang == "en" else defs[-1].label_de) if defs else item
-        rows.append({"item": item, "label": label, "dimension": s["dimension"],
-                     "n_shop": int(s["n"]), "shop": s["value"], "shop_ci_low": s["ci_low"],
-                     "shop_ci_high": s["ci_high"], "best": labels.get(b["company"], "?"),
-                     "n_best": int(b["n"]), "best_value": b["value"],
-                     "best_ci_low": b["ci_low"], "best_ci_high": b["ci_high"],
-                     "gap": s["value"] - b["value"]})
-    out = pd.DataFrame(rows, columns=["item", "label", "dimension", "n_shop", "shop",
-                                      "shop_ci_low", "shop_ci_high", "best", "n_best",
-                                      "best_value", "best_ci_low", "best_ci_high", "gap"])
-    out = out.sort_values(["gap", "item"]).reset_index(drop=True)
-    return out.head(n_max) if n_max else out
+    if training is None:
+        return t("ws_no_training", lang)
+    topics = _join([config.label("training", x, lang) for x in training.topics], lang)
+    when = training.date.isoformat()
+    if not training.addresses:
+        return t("ws_training_no_addresses", lang, date=when, topics=topics)
+    dims = set(config.grid.dimensions)
+    targets = [config.label("dimension" if a in dims else "item", a, lang)
+               for a in training.addresses]
+    if not addressed:
+        return t("ws_training_not_measured", lang, date=when, topics=topics,
+                 targets=_join(targets, lang))
+    return t("ws_training", lang, date=when, topics=topics, targets=_join(targets, lang))
 
 
-def dimension_overview(study, wave: str, labels: dict[str, str],
-                       dims: Sequence[str] = FOCUS_DIMENSIONS, k: int | None = None,
-                       min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
-    """Focus dimension scores (0–100) per company of ``wave`` with anonymous labels.
+def gap_sentences(config: StudyConfig, gaps: pd.DataFrame, labels: dict[str, str],
+                  lang: str = "de") -> list[str]:
+    """One sentence per row of :func:`benchlib.focus.shop_vs_best` (e.g. the items to train
+    next): the shop's result against the best competitor's, the difference with its 95 % CI,
+    and whether it survives the correction for many items. For the wave report's first screen
+    and the pack. ``labels`` names the competitors (display names or anonymous labels).
 
-    :func:`benchlib.stats.describe_scores` of ``dim_<dimension>``; groups with fewer than
-    ``k`` scored contacts are suppressed (mean and CI NaN).
-
-    Returns
-    -------
-    DataFrame
-        ``dimension, company, label, role, n, mean, ci_low, ci_high, too_few, suppressed``.
+    >>> from benchlib.config import load_config
+    >>> cfg = load_config()
+    >>> g = pd.DataFrame({"item": [cfg.grid.items[0].id], "method": ["share"], "shop": [36.4],
+    ...                   "best": ["x"], "best_value": [76.9], "diff": [-40.5],
+    ...                   "diff_ci_low": [-58.2], "diff_ci_high": [-17.7], "supported": [True]})
+    >>> gap_sentences(cfg, g, {"x": "Competitor B"}, "en")[0].split("”: ")[1]
+    '36.4 % against 76.9 % at Competitor B (difference -40.5 points, 95 % CI -58.2 to -17.7; supported after the correction for many items).'
     """
-    k = study.config.settings.k_anonymity if k is None else k
-    c = study.wave_contacts(wave)
-    rows = []
-    for dim in dims:
-        d = describe_scores(c, dv=f"dim_{dim}", by="company", min_n=min_n)
-        d.insert(0, "dimension", dim)
-        rows.append(d)
-    out = pd.concat(rows, ignore_index=True)
-    roles = {co.id: co.role for co in study.config.companies}
-    out["label"] = out["company"].map(labels)
-    out["role"] = out["company"].map(roles)
-    out["suppressed"] = out["n"] < k
-    out.loc[out["suppressed"], ["mean", "ci_low", "ci_high"]] = np.nan
-    out = out.sort_values(["dimension", "role", "label"],
-                          key=lambda s: s.map(lambda v: (v != "shop", v)) if s.name == "role"
-                          else s).reset_index(drop=True)
-    return out[["dimension", "company", "label", "role", "n", "mean", "ci_low", "ci_high",
-                "too_few", "suppressed"]]
+    from benchlib.viz import fmt_number
+
+    out = []
+    for r in gaps.to_dict("records"):
+        unit = "share" if r["method"] == "share" else "points"
+        out.append(t(f"ws_gap_{unit}", lang,
+                     item=t("ws_quote", lang, text=config.label("item", r["item"], lang)),
+                     shop=fmt_number(r["shop"], lang), best=fmt_number(r["best_value"], lang),
+                     competitor=labels.get(r["best"], ""), diff=fmt_number(r["diff"], lang),
+                     lo=fmt_number(r["diff_ci_low"], lang), hi=fmt_number(r["diff_ci_high"], lang),
+                     verdict=t("ws_gap_supported" if r["supported"] else "ws_gap_exploratory",
+                               lang)))
+    return out
+
+
+def summary_lines(config: StudyConfig, wave: str, gaps: pd.DataFrame, strong: pd.DataFrame,
+                  training: Training | None, addressed: Sequence[str],
+                  lang: str = "de") -> list[str]:
+    """The pack's "at a glance" sentences after the headline: strengths, the last training,
+    and how many of the wave's items could not be compared (too few contacts).
+
+    ``gaps`` is :func:`benchlib.focus.shop_vs_best`, ``strong`` :func:`~benchlib.focus.strengths`.
+    """
+    shop = config.shop.name
+    lines = [t("ws_summary_strengths", lang, items=_join(_quoted(config, strong["item"], lang),
+                                                          lang))
+             if len(strong) else t("ws_summary_no_strengths", lang, shop=shop)]
+    lines.append(training_sentence(config, training, addressed, lang))
+    total = len({i.id for i in config.grid.items_for_wave(wave)})
+    shown = int((~gaps["suppressed"]).sum())
+    if shown < total:
+        lines.append(t("ws_summary_withheld", lang, n=total - shown, total=total, shop=shop))
+    return lines
+
+
+def role_play_prompts(config: StudyConfig, cells: pd.DataFrame, lang: str = "de") -> list[str]:
+    """One role-play prompt per weak cell of :func:`benchlib.focus.weakest_cells`.
+
+    >>> from benchlib.config import load_config
+    >>> cfg = load_config()
+    >>> c = pd.DataFrame({"scenario": [next(iter(cfg.scenarios))], "item": [cfg.grid.items[0].id],
+    ...                   "method": ["share"], "n": [12], "value": [25.0], "market": [50.0],
+    ...                   "market_suppressed": [False]})
+    >>> role_play_prompts(cfg, c, "en")[0].split("”: ")[1]
+    'met in 25.0 % of 12 test contacts (market: 50.0 %).'
+    """
+    from benchlib.viz import fmt_number
+
+    out = []
+    for r in cells.to_dict("records"):
+        unit = "share" if r["method"] == "share" else "points"
+        market = (t("ws_prompt_market_" + unit, lang, value=fmt_number(r["market"], lang))
+                  if not r["market_suppressed"] and r["market"] == r["market"] else "")
+        out.append(t("ws_prompt_" + unit, lang, scenario=config.label("scenario", r["scenario"],
+                                                                         lang),
+                     item=t("ws_quote", lang, text=config.label("item", r["item"], lang)),
+                     value=fmt_number(r["value"], lang), n=int(r["n"]), market=market))
+    return out
 
 
 def example_comments(study, wave: str, max_n: int = 15,
@@ -254,13 +254,17 @@ def example_comments(study, wave: str, max_n: int = 15,
 # --- evaluator calibration -------------------------------------------------------------
 
 
-def evaluator_codes_ok(codes: Sequence[str]) -> bool:
-    """True when every evaluator is a code like ``E01`` (never a name).
+def evaluator_codes_ok(codes: Sequence[str], config: StudyConfig) -> bool:
+    """True when every evaluator code matches the study's ``settings.evaluator_pattern``
+    (:meth:`benchlib.config.StudyConfig.evaluator_ok`): evaluators appear as codes, never
+    as names.
 
-    >>> evaluator_codes_ok(["E01", "E12"]), evaluator_codes_ok(["E01", "Anna"])
+    >>> from benchlib.config import load_config
+    >>> cfg = load_config()
+    >>> evaluator_codes_ok([], cfg), evaluator_codes_ok(["Anna Berger"], cfg)
     (True, False)
     """
-    return all(bool(_EVALUATOR_CODE.match(str(c))) for c in codes)
+    return all(config.evaluator_ok(c) for c in codes)
 
 
 def calibration_for_wave(study, wave: str) -> pd.DataFrame:
@@ -302,8 +306,8 @@ def leniency_side_by_side(study, wave: str, fit=None) -> pd.DataFrame:
     out = field.merge(lev, on="evaluator", how="outer").sort_values("evaluator")
     out["calib_n"] = out["calib_n"].fillna(0).astype(int)
     out["field_n"] = out["field_n"].fillna(0).astype(int)
-    if not evaluator_codes_ok(out["evaluator"]):
-        raise ValueError("evaluators must appear as codes (E01 …), never as names")
+    if not evaluator_codes_ok(out["evaluator"], study.config):
+        raise ValueError("evaluators must appear as codes matching settings.evaluator_pattern")
     return out[["evaluator", "calib_n", "calib_mean_dev", "calib_ci_low", "calib_ci_high",
                 "field_n", "field_blup"]].reset_index(drop=True)
 
@@ -357,49 +361,54 @@ def _ci(lo: float, hi: float, lang: str, digits: int = 1) -> str:
     return f"{fmt_number(lo, lang, digits)}–{fmt_number(hi, lang, digits)}"
 
 
-def dims_display(overview: pd.DataFrame, lang: str = "de", k: int = 5) -> pd.DataFrame:
-    """:func:`dimension_overview` for display (labels only, no company ids)."""
-    from benchlib.i18n import t
-
+def gaps_display(gaps: pd.DataFrame, config: StudyConfig, labels: dict[str, str],
+                 lang: str = "de") -> pd.DataFrame:
+    """Rows of :func:`benchlib.focus.shop_vs_best` for display: labels only, no ids."""
+    shop = config.shop.name
     return pd.DataFrame({
-        t("ws_col_dimension", lang): overview["dimension"].map(lambda d: t(f"ws_dim_{d}", lang)),
-        t("ws_col_company", lang): overview["label"],
-        t("ws_col_contacts", lang): overview["n"].astype(int).tolist(),
-        t("ws_col_mean", lang): [t("ws_suppressed", lang, k=k) if s else m for m, s in
-                                 zip(overview["mean"], overview["suppressed"], strict=True)],
-        t("ws_col_ci", lang): [_ci(lo, hi, lang) for lo, hi in
-                               zip(overview["ci_low"], overview["ci_high"], strict=True)],
+        t("ws_col_item", lang): [config.label("item", i, lang) for i in gaps["item"]],
+        t("ws_col_dimension", lang): [config.label("dimension", d, lang)
+                                      for d in gaps["dimension"]],
+        shop: gaps["shop"].astype(float).tolist(),
+        f"{shop} {t('ws_col_ci', lang)}": [_ci(lo, hi, lang) for lo, hi in
+                                           zip(gaps["shop_ci_low"], gaps["shop_ci_high"],
+                                               strict=True)],
+        t("ws_col_best", lang): [labels.get(b, "") for b in gaps["best"]],
+        t("ws_col_best_value", lang): gaps["best_value"].astype(float).tolist(),
+        t("ws_col_diff", lang): gaps["diff"].astype(float).tolist(),
+        t("ws_col_diff_ci", lang): [_ci(lo, hi, lang) for lo, hi in
+                                    zip(gaps["diff_ci_low"], gaps["diff_ci_high"], strict=True)],
+        t("ws_col_supported", lang): [t("ws_yes" if s else "ws_no", lang)
+                                      for s in gaps["supported"]],
     })
 
 
-def weakest_display(weak: pd.DataFrame, shop_label: str, lang: str = "de") -> pd.DataFrame:
-    """:func:`weakest_items` for display."""
-    from benchlib.i18n import t
+def gaps_figure_data(gaps: pd.DataFrame, config: StudyConfig, labels: dict[str, str],
+                     lang: str = "de") -> pd.DataFrame:
+    """Rows of :func:`benchlib.focus.shop_vs_best` with item and competitor labels, for
+    :func:`benchlib.plots_trend.item_gap_figure`."""
+    return gaps.assign(label=[config.label("item", i, lang) for i in gaps["item"]],
+                       best=[labels.get(b, "") for b in gaps["best"]])
 
+
+def cells_display(cells: pd.DataFrame, config: StudyConfig, lang: str = "de") -> pd.DataFrame:
+    """:func:`benchlib.focus.weakest_cells` for display (the shop's values; labels only)."""
     return pd.DataFrame({
-        t("ws_col_item", lang): weak["label"],
-        t("ws_col_dimension", lang): weak["dimension"].map(lambda d: t(f"ws_dim_{d}", lang)),
-        f"{shop_label}": weak["shop"].astype(float),
-        f"{shop_label} {t('ws_col_ci', lang)}": [
-            _ci(lo, hi, lang) for lo, hi in zip(weak["shop_ci_low"], weak["shop_ci_high"],
-                                                strict=True)],
-        t("ws_col_best", lang): weak["best"],
-        t("ws_col_best_value", lang): weak["best_value"].astype(float),
-        t("ws_col_ci", lang): [_ci(lo, hi, lang) for lo, hi in
-                               zip(weak["best_ci_low"], weak["best_ci_high"], strict=True)],
-        t("ws_col_gap", lang): weak["gap"].astype(float),
+        t("ws_col_scenario", lang): [config.label("scenario", s, lang) for s in cells["scenario"]],
+        t("ws_col_item", lang): [config.label("item", i, lang) for i in cells["item"]],
+        t("ws_col_contacts", lang): cells["n"].astype(int).tolist(),
+        config.shop.name: cells["value"].astype(float).tolist(),
+        t("ws_col_market", lang): cells["market"].astype(float).tolist(),
     })
 
 
 def comments_display(comments: pd.DataFrame, config: StudyConfig,
                      lang: str = "de") -> pd.DataFrame:
-    """:func:`example_comments` for display (channel and scenario translated)."""
-    from benchlib.i18n import t
-
+    """:func:`example_comments` for display (channel and scenario labels)."""
     return pd.DataFrame({
-        t("ws_col_channel", lang): comments["channel"].map(lambda c: t(f"ws_channel_{c}", lang)),
-        t("ws_col_scenario", lang): comments["scenario"].map(
-            lambda s: config.scenarios.get(s, {}).get(lang, s)),
+        t("ws_col_channel", lang): [config.label("channel", c, lang) for c in comments["channel"]],
+        t("ws_col_scenario", lang): [config.label("scenario", s, lang)
+                                     for s in comments["scenario"]],
         t("ws_col_comment", lang): comments["comment"],
         t("ws_col_times", lang): comments["contacts"].astype(int).tolist(),
     })

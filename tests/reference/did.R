@@ -37,8 +37,13 @@ put("fe:ci_low", cif["after:shop", 1])
 mf2 <- lm(dim_closing ~ company + after + shop:after + scenario + channel, two)
 put("fe_closing:estimate", coef(mf2)["after:shop"])
 put("fe_closing:se", sqrt(vcovHC(mf2, type = "HC3")["after:shop", "after:shop"]))
-# evaluator clusters: CR2 + Satterthwaite df (clubSandwich)
-cr <- coef_test(mf, vcov = "CR2", cluster = two$evaluator, test = "Satterthwaite")
+# the default: covariate effects may differ by wave (scenario x wave shocks)
+mb <- lm(total ~ company + after + scenario + channel + scenario:after + channel:after + shop:after, two)
+Vb <- vcovHC(mb, type = "HC3"); ctb <- coeftest(mb, Vb)
+put("fe_bw:estimate", ctb["after:shop", 1]); put("fe_bw:se", ctb["after:shop", 2])
+put("fe_bw:p", ctb["after:shop", 4]); put("fe_bw:df", mb$df.residual)
+# evaluator clusters: CR2 + Satterthwaite df (clubSandwich), default model
+cr <- coef_test(mb, vcov = "CR2", cluster = two$evaluator, test = "Satterthwaite")
 i <- which(cr$Coef == "after:shop")
 put("fe_cr2:se", cr$SE[i]); put("fe_cr2:df", cr$df_Satt[i]); put("fe_cr2:p", cr$p_Satt[i])
 # event study with company FE; treated x wave indicators built by hand (reference 2026-04)
@@ -52,7 +57,8 @@ b <- coef(mfe)["ev01"]; Fp <- as.numeric(b^2 / Vfe["ev01", "ev01"])
 put("pretrend:F", Fp); put("pretrend:p", pf(Fp, 1, mfe$df.residual, lower.tail = FALSE))
 # fractional logit DiD (Papke-Wooldridge): quasi-binomial GLM, HC0 sandwich
 two$share <- two$total / 100
-g <- suppressWarnings(glm(share ~ company + after + shop:after + scenario + channel, two,
+g <- suppressWarnings(glm(share ~ company + after + scenario + channel + scenario:after +
+                          channel:after + shop:after, two,
                           family = binomial()))
 Vg <- vcovHC(g, type = "HC0")
 put("logit:estimate", coef(g)["after:shop"]); put("logit:se", sqrt(Vg["after:shop", "after:shop"]))

@@ -99,3 +99,11 @@ def test_lmm_z_reference(lmm):
     c = lmm.contrasts.iloc[0]
     assert c["ci_high"] - c["estimate"] == pytest.approx(1.959963984540054 * c["se"])
     assert np.isfinite(c["p_holm"])
+
+
+def test_evaluator_keyword_and_single_optimiser(wave07, lmm):
+    r = leniency_adjusted(wave07.rename(columns={"evaluator": "shopper"}), evaluator="shopper",
+                          optimizers=("profile",))
+    assert r.optimizer == "profile" and list(r.fit.candidates["optimizer"]) == ["profile"]
+    assert r.evaluator_var == pytest.approx(lmm.evaluator_var, rel=1e-6)
+    assert "shopper" in r.blups.columns

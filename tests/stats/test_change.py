@@ -32,3 +32,13 @@ def test_small_company_not_tested(contacts):
 def test_unknown_wave(contacts):
     with pytest.raises(ValueError, match="not found"):
         change_vs_previous(contacts, "2099-01", "2026-04")
+
+
+def test_before_after_names(contacts):
+    from benchlib.stats.change import change_vs_previous
+
+    a = change_vs_previous(contacts, "2026-07", "2026-04")
+    b = change_vs_previous(contacts, before="2026-04", after="2026-07")
+    assert a.equals(b)
+    with pytest.raises(ValueError, match="name the two waves"):
+        change_vs_previous(contacts, after="2026-07")

@@ -80,3 +80,42 @@ def test_design_diagnostics_nested_and_crossed(nested07):
     crossed = nested07.assign(evaluator=rng.choice([f"E{i}" for i in range(8)], len(nested07)))
     c = design_diagnostics(crossed)
     assert not c.nested and c.purity < 0.6 and c.cramers_v < 0.4 and c.shop_own_share == 0.0
+
+
+def test_shop_vs_market_chooses_by_design(nested07):
+    from benchlib.stats.clustered import shop_vs_market
+    from benchlib.stats.mixed import fit_random_intercept
+
+    r = shop_vs_market(nested07).iloc[0]
+    assert r["method"] == "CR2-BM"
+    # R: coef_test(lm(total ~ shop), "CR2", ...) -> 9.57167057063173 (see test_market_contrast)
+    assert r["se"] == pytest.approx(9.57167057063173, abs=TOL)
+    rng = np.random.default_rng(1)
+    crossed = nested07.assign(evaluator=rng.choice([f"E{i}" for i in range(8)], len(nested07)))
+    c = shop_vs_market(crossed).iloc[0]
+    assert c["method"] == "LMM" and np.isinf(c["df"])
+    m = crossed.assign(side=np.where(crossed.company == "voltera", "shop", "market"))
+    f = fit_random_intercept(m, "total ~ C(side, Treatment('shop'))", "evaluator")
+    name = "C(side, Treatment('shop'))[T.market]"
+    assert c["diff"] == pytest.approx(-f.fe[name]) and c["diff"] == pytest.approx(
+        c["mean_shop"] - c["mean_comp"], abs=5)
+    assert c["se"] == pytest.approx(np.sqrt(f.cov_fe.loc[name, name]))
+    w = shop_vs_market(nested07.drop(columns="evaluator")).iloc[0]
+    assert w["method"] == "welch" and w["diff"] == pytest.approx(w["mean_shop"] - w["mean_comp"])
+    assert shop_vs_market(nested07, method="welch")["p"].iloc[0] == pytest.approx(w["p"])
+    few = shop_vs_market(nested07, min_n=500).iloc[0]
+    assert not few["tested"] and np.isnan(few["p"])
+    with pytest.raises(ValueError, match="method"):
+        shop_vs_market(nested07, method="ols")
+
+
+def test_example_study_design_is_crossed_and_primary_uses_the_mixed_model(study):
+    from benchlib.stats.clustered import shop_vs_market
+
+    for wave in study.waves:
+        w = study.wave_contacts(wave)
+        dd = design_diagnostics(w, shop=study.shop)
+        assert not dd.nested and dd.purity < 0.5, wave  # the agency rotates its shoppers
+        assert dd.by_company["n"].sum() == len(w.dropna(subset=["evaluator"]))
+        r = shop_vs_market(w, shop=study.shop).iloc[0]
+        assert r["method"] == "LMM" and r["tested"], wave

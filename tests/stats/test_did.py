@@ -17,7 +17,17 @@ def did(contacts):
 
 @pytest.fixture(scope="module")
 def did_fe(contacts):
-    return training_effect(contacts, before="2026-04", after="2026-07")
+    return training_effect(contacts, before="2026-04", after="2026-07", covariates_by_wave=False)
+
+
+def test_default_did_has_covariates_by_wave(contacts):
+    r = training_effect(contacts, "2026-04", "2026-07")
+    # R: lm(total ~ company + after + scenario + channel + scenario:after + channel:after + shop:after); HC3
+    assert r.covariates_by_wave and r.fixed_effects
+    assert r.estimate == pytest.approx(-6.06263994052098, abs=TOL)
+    assert r.se == pytest.approx(3.92044954189725, abs=TOL)
+    assert r.p == pytest.approx(0.124903045303071, abs=TOL)
+    assert r.df == 109
 
 
 def test_two_way_fe_did_matches_r(did_fe):
@@ -32,10 +42,10 @@ def test_two_way_fe_did_matches_r(did_fe):
 
 def test_fe_did_cr2_matches_clubsandwich(contacts):
     r = training_effect(contacts, "2026-04", "2026-07", vcov="CR2")
-    # R: coef_test(mf, "CR2", cluster = two$evaluator, test = "Satterthwaite")["after:shop", ]
-    assert r.se == pytest.approx(3.62139100693882, abs=TOL)
-    assert r.df == pytest.approx(4.3528649952698, abs=TOL)
-    assert r.p == pytest.approx(0.197913872799844, abs=TOL)
+    # R: coef_test(mb, "CR2", cluster = two$evaluator, test = "Satterthwaite")["after:shop", ]
+    assert r.se == pytest.approx(3.77788013582879, abs=TOL)
+    assert r.df == pytest.approx(4.46226254377872, abs=TOL)
+    assert r.p == pytest.approx(0.176421098363018, abs=TOL)
     with pytest.raises(ValueError, match="vcov"):
         training_effect(contacts, "2026-04", "2026-07", vcov="HC1")
 
@@ -47,6 +57,7 @@ def test_did_weights(did_fe, contacts):
     assert (w.drop("voltera")["weight"] < 0).all()
     # without covariates: competitor weight = precision h_c / sum(h), h = (1/n_b + 1/n_a)^-1
     r = training_effect(contacts, "2026-04", "2026-07", covariates=())
+    assert not r.covariates_by_wave
     w = r.weights.set_index("company").drop("voltera")
     h = 1 / (1 / w["n_before"] + 1 / w["n_after"])
     assert (-w["weight"]).to_numpy() == pytest.approx((h / h.sum()).to_numpy(), abs=1e-12)
@@ -71,9 +82,10 @@ def test_fe_event_study_pretrend_and_logit_match_r(contacts):
     assert pt["p"] == pytest.approx(0.199809925575803, abs=TOL)
     assert not pretrend_test(contacts, "2026-01", "2026-04")["tested"]
     lg = training_effect_logit(contacts, "2026-04", "2026-07")
-    # R: glm(share ~ company + after + shop:after + ..., binomial); vcovHC(g, "HC0")
-    assert lg["estimate"] == pytest.approx(-0.26198234586983, abs=1e-6)
-    assert lg["se"] == pytest.approx(0.176475104350809, abs=1e-6)
+    # R: glm(share ~ company + after + ... + scenario:after + channel:after + shop:after,
+    #        binomial); vcovHC(g, "HC0")
+    assert lg["estimate"] == pytest.approx(-0.293915263439301, abs=1e-6)
+    assert lg["se"] == pytest.approx(0.17455521002985, abs=1e-6)
 
 
 def test_did_matches_r(did):
@@ -110,7 +122,8 @@ def test_by_dimension(contacts):
     assert r.loc["closing", "estimate"] == pytest.approx(17.6717282125562, abs=TOL)
     assert r.loc["closing", "se"] == pytest.approx(8.56843975684791, abs=TOL)
     assert r.loc["total", "estimate"] == pytest.approx(-4.85259265775858, abs=TOL)
-    fe = training_effect_by_dimension(contacts, "2026-04", "2026-07").set_index("dimension")
+    fe = training_effect_by_dimension(contacts, "2026-04", "2026-07",
+                                      covariates_by_wave=False).set_index("dimension")
     # R: lm(dim_closing ~ company + after + shop:after + scenario + channel) -> 18.0029120082165, HC3 SE 8.806866569449
     assert fe.loc["closing", "estimate"] == pytest.approx(18.0029120082165, abs=TOL)
     assert fe.loc["closing", "se"] == pytest.approx(8.806866569449, abs=TOL)

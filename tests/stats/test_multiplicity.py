@@ -80,3 +80,16 @@ def test_primary_endpoint_from_config():
         primary_endpoint({"primary_endpoint": "best_of_all"})
     with pytest.raises(ValueError, match="unknown key"):
         primary_endpoint({"primary_endpoint": {"comparision": "shop_vs_market"}})
+
+
+def test_adjustments_reject_invalid_and_skip_nan_like_r():
+    from benchlib.stats._common import holm
+
+    with pytest.raises(ValueError, match="p-values"):
+        holm([0.2, 1.3])
+    with pytest.raises(ValueError, match="p-values"):
+        bh([-0.01])
+    # R 4.2.2: p.adjust(c(0.01, NA, 0.03), "holm") -> 0.02 NA 0.03; "BH" -> 0.02 NA 0.03
+    assert holm([0.01, np.nan, 0.03]).tolist()[::2] == pytest.approx([0.02, 0.03])
+    assert np.isnan(holm([0.01, np.nan, 0.03])[1])
+    assert bh([0.01, np.nan, 0.03]).tolist()[::2] == pytest.approx([0.02, 0.03])

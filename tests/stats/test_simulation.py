@@ -1,8 +1,9 @@
 """Monte Carlo checks of error rates and coverage (slow; fixed seeds).
 
 Acceptance bands are 99 % Monte Carlo bands around the nominal rate:
-rate ± 2.576 · sqrt(rate (1 − rate) / n_sim). With 1,000 studies and 5 % that is
-[3.2 %, 6.8 %]; for 95 % coverage [93.2 %, 96.8 %].
+rate ± 2.576 · sqrt(rate (1 − rate) / n_sim). With 300 studies and 5 % that is
+[1.8 %, 8.2 %]; coverage is counted over all 4 × 300 intervals: [93.4 %, 96.6 %].
+The DiD's size and coverage are checked on fieldwork-shaped data in test_sim_fieldwork.py.
 """
 
 import numpy as np
@@ -14,7 +15,7 @@ from benchlib.stats.did import training_effect
 
 pytestmark = pytest.mark.slow
 
-N_SIM = 1000
+N_SIM = 300
 COMPANIES = ["shop", "c1", "c2", "c3"]
 SCEN = {"product_info": 3.0, "order_payment": 5.0, "returns": 0.0, "complaint": -8.0}
 CHAN = {"call": 0.0, "mail": -3.0}
@@ -43,16 +44,6 @@ def simulate(rng: np.random.Generator, n_per_cell: int = 30, effect: float = 0.0
     return pd.concat(rows, ignore_index=True)
 
 
-def test_did_size_and_coverage():
-    rng = np.random.default_rng(20261126)
-    res = [training_effect(simulate(rng), "w1", "w2") for _ in range(N_SIM)]
-    reject = np.mean([r.p < 0.05 for r in res])
-    cover = np.mean([r.ci_low <= 0 <= r.ci_high for r in res])
-    print(f"DiD: rejection {reject:.3f}, coverage {cover:.3f}")
-    assert band(0.05)[0] <= reject <= band(0.05)[1]
-    assert band(0.95)[0] <= cover <= band(0.95)[1]
-
-
 def test_shop_vs_competitors_holm_familywise_and_welch_coverage():
     rng = np.random.default_rng(7)
     sizes, sds = [15, 25, 12, 40], [6.0, 9.0, 14.0, 11.0]  # unequal n and SD, equal means
@@ -76,11 +67,11 @@ def test_shop_vs_competitors_holm_familywise_and_welch_coverage():
 def test_planted_effect_recovered():
     rng = np.random.default_rng(11)
     res = [training_effect(simulate(rng, n_per_cell=40, effect=6.0), "w1", "w2")
-           for _ in range(200)]
+           for _ in range(60)]
     est = np.array([r.estimate for r in res])
     power = np.mean([r.p < 0.05 for r in res])
     naive = np.mean([r.naive_change for r in res])
     print(f"planted 6: mean estimate {est.mean():.2f}, power {power:.2f}, naive {naive:.2f}")
     assert abs(est.mean() - 6.0) < 4 * est.std(ddof=1) / np.sqrt(len(est))
-    assert power > 0.6
+    assert power > 0.45  # about 0.6 expected; MC SE with 60 studies 0.065
     assert naive == pytest.approx(8.0, abs=1.0)  # naive change also credits the market's +2

@@ -121,6 +121,28 @@ def score_columns(data: pd.DataFrame, dims: Iterable[str] | None = None) -> list
     return cols
 
 
+def check_p_array(p: Iterable[float]) -> np.ndarray:
+    """p-values as a float array; raise ``ValueError`` if one is outside [0, 1].
+
+    NaN (an untested comparison) passes through; values within 1e-9 outside [0, 1]
+    (floating-point noise) are clipped.
+
+    Examples
+    --------
+    >>> check_p_array([0.2, 1 + 1e-12]).tolist()
+    [0.2, 1.0]
+    >>> check_p_array([0.2, -0.1])
+    Traceback (most recent call last):
+    ...
+    ValueError: p-values must be in [0, 1], got [-0.1]
+    """
+    p = np.asarray(list(p), dtype=float)
+    bad = (p < -1e-9) | (p > 1 + 1e-9)
+    if bad.any():
+        raise ValueError(f"p-values must be in [0, 1], got {p[bad].tolist()}")
+    return np.clip(p, 0.0, 1.0)
+
+
 def holm(p: Iterable[float]) -> np.ndarray:
     """Holm (1979) step-down adjusted p-values (= R ``p.adjust(p, "holm")``).
 
@@ -132,11 +154,13 @@ def holm(p: Iterable[float]) -> np.ndarray:
     --------
     >>> holm([0.01, 0.04, 0.03]).round(3).tolist()
     [0.03, 0.06, 0.06]
+    >>> holm([0.01, float("nan"), 0.03]).round(3).tolist()
+    [0.02, nan, 0.03]
     """
-    p = np.asarray(list(p), dtype=float)
-    m = len(p)
-    order = np.argsort(p, kind="stable")
-    adj = np.minimum(np.maximum.accumulate((m - np.arange(m)) * p[order]), 1.0)
-    out = np.empty(m)
-    out[order] = adj
+    p = check_p_array(p)
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(~np.isnan(p))  # NaN stays NaN and does not count (R: p.adjust)
+    m = len(ok)
+    order = ok[np.argsort(p[ok], kind="stable")]
+    out[order] = np.minimum(np.maximum.accumulate((m - np.arange(m)) * p[order]), 1.0)
     return out

@@ -19,7 +19,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from ._common import DEFAULT_ALPHA, DEFAULT_MIN_N, check_alpha, holm, infer_shop, require_columns
-from .did import _panel, training_effect
+from .did import _by_wave, _panel, training_effect
 
 __all__ = ["Attribution", "attribution", "placebo_competitors", "placebo_time",
            "regression_to_mean", "training_effect_logit", "REASONS"]
@@ -90,7 +90,8 @@ def training_effect_logit(
     """DiD on the logit scale of the score share (fractional logit, Papke & Wooldridge 1996).
 
     ``dv / scale_max`` in [0, 1] (knockout zeros included) is modelled by a binomial GLM with
-    logit link and the two-way FE DiD predictors of :func:`benchlib.stats.did.training_effect`;
+    logit link and the two-way FE DiD predictors of :func:`benchlib.stats.did.training_effect`
+    (covariates by wave included);
     robust (HC0) standard errors, z reference. The scale has no ceiling: a shop far below 100
     points that moves more in points than competitors near the ceiling may show no net change
     in log-odds. Returns ``estimate`` (log-odds), ``se``, ``z``, ``p``, ``ci_low``, ``ci_high``.
@@ -107,8 +108,9 @@ def training_effect_logit(
     True
     """
     check_alpha(alpha)
-    d, _, rhs, _ = _panel(data, dv, [before, after], wave_col, company, role, shop, covariates,
-                          panel)
+    d, used, rhs, _ = _panel(data, dv, [before, after], wave_col, company, role, shop,
+                             covariates, panel)
+    rhs += _by_wave(used)
     d["post"] = (d[wave_col] == after).astype(float)
     d["_share"] = d[dv] / scale_max
     if not d["_share"].between(0, 1).all():

@@ -12,13 +12,15 @@ __all__ = ["change_vs_previous"]
 
 def change_vs_previous(
     data: pd.DataFrame,
-    wave: str,
-    previous_wave: str,
+    wave: str | None = None,
+    previous_wave: str | None = None,
     dv: str = "total",
     company: str = "company",
     min_n: int = DEFAULT_MIN_N,
     alpha: float = DEFAULT_ALPHA,
     wave_col: str = "wave",
+    before: str | None = None,
+    after: str | None = None,
 ) -> pd.DataFrame:
     """Per company: mean in ``wave`` minus mean in ``previous_wave``, Welch CI and test.
 
@@ -31,7 +33,8 @@ def change_vs_previous(
     data : DataFrame
         Long data with a wave column.
     wave, previous_wave : str
-        Current and previous wave ids.
+        Current and previous wave ids (the package-wide names ``after`` and ``before`` may be
+        used instead).
     dv, company, wave_col : str
         Score, company and wave columns.
     min_n : int
@@ -57,6 +60,9 @@ def change_vs_previous(
     1       b      12     12    True
     """
     check_alpha(alpha)
+    wave, previous_wave = after or wave, before or previous_wave
+    if wave is None or previous_wave is None:
+        raise ValueError("name the two waves: after=/before= (or wave=/previous_wave=)")
     require_columns(data, [dv, company, wave_col])
     d = data.loc[data[dv].notna() & data[wave_col].isin([wave, previous_wave])]
     for w in (wave, previous_wave):

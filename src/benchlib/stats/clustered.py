@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,12 @@ class DesignDiagnostics:
                 "nested": self.nested}
 
 
+def _purity(d: pd.DataFrame, company: str, evaluator: str) -> float:
+    """Share of contacts rated by an evaluator in his or her main company."""
+    counts = d.groupby([evaluator, company], observed=True).size()
+    return float(counts.groupby(level=0).max().sum() / counts.sum())
+
+
 def _cramers_v(tab: pd.DataFrame) -> float:
     if min(tab.shape) < 2:
         return float("nan")
@@ -104,7 +111,7 @@ def design_diagnostics(
                        .reset_index())
     else:
         by_scenario = pd.DataFrame(columns=[evaluator, scenario, "n"])
-    purity = float(tab.max(axis=1).sum() / tab.to_numpy().sum()) if len(d) else float("nan")
+    purity = _purity(d, company, evaluator) if len(d) else float("nan")
     epc = (d.groupby(company, observed=True)[evaluator].nunique().rename("n_evaluators")
            .reset_index())
     try:
@@ -278,6 +285,21 @@ def clustered_comparison(
     return out
 
 
+def _lmm_market(d: pd.DataFrame, dv: str, company: str, evaluator: str, shop: str,
+                alpha: float) -> dict[str, Any]:
+    """Shop − market from the evaluator random-intercept model (z reference)."""
+    from .mixed import fit_random_intercept
+
+    m = d.assign(_side=np.where(d[company] == shop, "shop", "market"))
+    f = fit_random_intercept(m, f"{dv} ~ C(_side, Treatment('shop'))", evaluator)
+    name = "C(_side, Treatment('shop'))[T.market]"
+    est, se = -float(f.fe[name]), float(np.sqrt(f.cov_fe.loc[name, name]))
+    z, crit = est / se, stats.norm.ppf(1 - alpha / 2)
+    return {"diff": est, "se": se, "t": z, "df": np.inf, "ci_low": est - crit * se,
+            "ci_high": est + crit * se, "p": float(2 * stats.norm.sf(abs(z))),
+            "converged": f.converged, "boundary": f.boundary}
+
+
 def shop_vs_market(
     data: pd.DataFrame,
     dv: str = "total",
@@ -291,11 +313,19 @@ def shop_vs_market(
 ) -> pd.DataFrame:
     """The primary comparison of a wave: the shop against all competitors' contacts pooled.
 
-    ``method="auto"`` (default): evaluator-clustered CR2 with Bell–McCaffrey df
-    (:func:`clustered_comparison` with ``market=True``) whenever the ``evaluator`` column
-    exists and both sides have at least two evaluators — valid whether evaluators are nested
-    in companies or crossed; otherwise the Welch test. ``"cr2"`` or ``"welch"`` force one.
-    The chosen method is in the column ``method`` (``"CR2-BM"`` or ``"welch"``).
+    ``method="auto"`` (default) chooses by the design (:func:`design_diagnostics`):
+
+    * evaluators **nested** in companies (purity ≥ :data:`NESTED_PURITY`) → ``"CR2-BM"``:
+      OLS with evaluator-clustered CR2 SEs and Bell–McCaffrey df (:func:`clustered_comparison`,
+      ``market=True``). Company and evaluator are confounded; CR2-BM is the only candidate
+      that did not over-reject in the simulations (it is conservative);
+    * evaluators **crossed** with companies → ``"LMM"``: the evaluator random-intercept
+      model (:func:`benchlib.stats.mixed.fit_random_intercept`), z reference — nominal in the
+      simulations, where Welch and CR1 over-reject slightly;
+    * no evaluator column, or fewer than two evaluators on a side → ``"welch"``.
+
+    ``"cr2"``, ``"lmm"`` or ``"welch"`` force one. The method used is in column ``method``.
+    Comparison of the candidates: docs/methodology.md, "Clustering".
 
     Returns one row: ``shop, competitor ("__market__"), n_shop, n_comp, mean_shop, mean_comp,
     diff, se, t, df, ci_low, ci_high, p, tested, method``.
@@ -314,36 +344,44 @@ def shop_vs_market(
     """
     from ._common import welch
 
-    if method not in ("auto", "cr2", "welch"):
-        raise ValueError(f"method must be 'auto', 'cr2' or 'welch', got {method!r}")
+    if method not in ("auto", "cr2", "lmm", "welch"):
+        raise ValueError(f"method must be 'auto', 'cr2', 'lmm' or 'welch', got {method!r}")
     check_alpha(alpha)
     require_columns(data, [dv, company])
     shop = infer_shop(data, company, role, shop)
     d = data.loc[data[dv].notna()]
     is_shop = d[company] == shop
     x, y = d.loc[is_shop, dv].to_numpy(float), d.loc[~is_shop, dv].to_numpy(float)
+    tested = len(x) >= min_n and len(y) >= min_n
     base = {"shop": shop, "competitor": "__market__", "n_shop": len(x), "n_comp": len(y),
             "mean_shop": x.mean() if len(x) else np.nan,
             "mean_comp": y.mean() if len(y) else np.nan}
-    use_cr2 = method == "cr2"
-    if method == "auto" and evaluator in d.columns:
-        ev = d.dropna(subset=[evaluator])
-        use_cr2 = (ev.loc[ev[company] == shop, evaluator].nunique() >= 2
-                   and ev.loc[ev[company] != shop, evaluator].nunique() >= 2)
-    if use_cr2:
+    chosen = method
+    if method == "auto":
+        chosen = "welch"
+        if evaluator in d.columns:
+            ev = d.dropna(subset=[evaluator])
+            if (ev.loc[ev[company] == shop, evaluator].nunique() >= 2
+                    and ev.loc[ev[company] != shop, evaluator].nunique() >= 2):
+                chosen = "cr2" if _purity(ev, company, evaluator) >= NESTED_PURITY else "lmm"
+    if chosen == "cr2":
         r = clustered_comparison(d, dv, company, evaluator, shop=shop, role=role, alpha=alpha,
                                  min_n=min_n, market=True).iloc[0]
-        row = base | {k: r[k] for k in ("diff", "se", "t", "df", "ci_low", "ci_high", "p",
-                                        "tested")} | {"tested": bool(r["tested"]),
-                                                      "method": "CR2-BM"}
+        row = base | {k: r[k] for k in ("diff", "se", "t", "df", "ci_low", "ci_high", "p")} \
+            | {"tested": bool(r["tested"]), "method": "CR2-BM"}
+    elif chosen == "lmm":
+        r = _lmm_market(d.dropna(subset=[evaluator]), dv, company, evaluator, shop, alpha)
+        row = base | {k: r[k] for k in ("diff", "se", "t", "df", "ci_low", "ci_high", "p")} \
+            | {"tested": tested, "method": "LMM"}
     else:
-        tested = len(x) >= min_n and len(y) >= min_n
         w = welch(x, y, alpha) if tested else dict.fromkeys(
             ["ci_low", "ci_high", "t", "df", "p"], np.nan)
-        se = (w["ci_high"] - w["ci_low"]) / (2 * stats.t.ppf(1 - alpha / 2, w["df"])) \
-            if tested else np.nan
+        se = ((w["ci_high"] - w["ci_low"]) / (2 * stats.t.ppf(1 - alpha / 2, w["df"]))
+              if tested else np.nan)
         row = base | {"diff": base["mean_shop"] - base["mean_comp"], "se": se,
                       "t": w["t"], "df": w["df"], "ci_low": w["ci_low"],
                       "ci_high": w["ci_high"], "p": w["p"], "tested": tested,
                       "method": "welch"}
+    if not row["tested"]:
+        row |= dict.fromkeys(["se", "t", "df", "ci_low", "ci_high", "p"], np.nan)
     return pd.DataFrame([row])

@@ -66,6 +66,7 @@ class TrainingEffect:
     competitors: tuple[str, ...] = ()
     fixed_effects: bool = True
     vcov: str = "HC3"
+    covariates_by_wave: bool = False
     weights: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,12 +130,22 @@ def did_weights(fit: Any, data: pd.DataFrame, term: str, company: str = "company
     """
     X = np.asarray(fit.model.exog, dtype=float)
     k = list(fit.model.exog_names).index(term)
-    a = np.linalg.pinv(X)[k]
-    d = pd.DataFrame({company: data[company].to_numpy(), "post": data[post].to_numpy(), "a": a})
-    g = d.groupby([company, "post"]).agg(n=("a", "size"), w=("a", "sum")).unstack("post")
-    return pd.DataFrame({company: g.index, "n_before": g[("n", 0.0)].fillna(0).astype(int).values,
-                         "n_after": g[("n", 1.0)].fillna(0).astype(int).values,
-                         "weight": g[("w", 1.0)].fillna(0.0).values}).reset_index(drop=True)
+    e_k = np.zeros(X.shape[1])
+    e_k[k] = 1.0
+    a = X @ np.linalg.lstsq(X.T @ X, e_k, rcond=None)[0]  # row k of the OLS hat (X'X)^-1 X'
+    codes, levels = pd.factorize(data[company], sort=True)
+    after = data[post].to_numpy() == 1.0
+    k_ = len(levels)
+    return pd.DataFrame({
+        company: list(levels),
+        "n_before": np.bincount(codes[~after], minlength=k_).astype(int),
+        "n_after": np.bincount(codes[after], minlength=k_).astype(int),
+        "weight": np.bincount(codes[after], weights=a[after], minlength=k_)})
+
+
+def _by_wave(used: Sequence[str]) -> str:
+    """Covariate × wave terms: a scenario that is harder in one wave moves every company."""
+    return "".join(f" + C({c}):post" for c in used)
 
 
 def _did_fit(d: pd.DataFrame, dv: str, rhs: str, company: str, fixed_effects: bool):
@@ -178,6 +189,7 @@ def training_effect(
     fixed_effects: bool = True,
     vcov: str = "HC3",
     evaluator: str = "evaluator",
+    covariates_by_wave: bool = True,
 ) -> TrainingEffect:
     """Difference-in-differences of the shop against the competitors across a training.
 
@@ -194,6 +206,10 @@ def training_effect(
     (check with :func:`pretrend_test` and :func:`benchlib.stats.attribution.attribution`).
     By default only competitors present in both waves form the control group
     (``panel="balanced"``; ``"all"`` keeps every competitor); ``competitors`` lists them.
+    ``covariates_by_wave`` (default, with ``fixed_effects``): the covariates' effects may
+    differ between the two waves (``+ C(scenario):post``), so a scenario script that is harder
+    in one wave — a shock to every company — is not credited to the shop when its scenario mix
+    differs from the competitors'.
 
     Examples
     --------
@@ -205,7 +221,7 @@ def training_effect(
     >>> d["total"] = 70 + 5 * ((d.company == "shop") & (d.wave == "w2")) + rng.normal(0, 8, n)
     >>> r = training_effect(d, "w1", "w2", shop="shop")
     >>> r.tested, r.covariates, r.ci_low < 5 < r.ci_high, r.weights["weight"].round(6).tolist()
-    (True, ('scenario',), True, [-0.471732, -0.528268, 1.0])
+    (True, ('scenario',), True, [-0.471413, -0.528587, 1.0])
     """
     check_alpha(alpha)
     if vcov not in VCOVS:
@@ -217,7 +233,8 @@ def training_effect(
     cells = {(t, p): d.loc[(d.treated == t) & (d.post == p), dv].to_numpy(float)
              for t in (0.0, 1.0) for p in (0.0, 1.0)}
     tested = min(len(v) for v in cells.values()) >= min_n
-    fit = _did_fit(d, dv, rhs, company, fixed_effects)
+    by_wave = fixed_effects and covariates_by_wave and bool(used)
+    fit = _did_fit(d, dv, rhs + (_by_wave(used) if by_wave else ""), company, fixed_effects)
     est = float(fit.params["treated:post"])
     inf = (_inference(fit, d, "treated:post", vcov, evaluator, alpha) if tested
            else [np.nan] * 6)
@@ -229,7 +246,7 @@ def training_effect(
         market["diff"], market["ci_low"], market["ci_high"], market["p"],
         len(cells[1.0, 0.0]), len(cells[1.0, 1.0]), len(cells[0.0, 0.0]),
         len(cells[0.0, 1.0]), tested, used, fit, panel=panel, competitors=comps,
-        fixed_effects=fixed_effects, vcov=vcov,
+        fixed_effects=fixed_effects, vcov=vcov, covariates_by_wave=by_wave,
         weights=did_weights(fit, d, "treated:post", company))
 
 

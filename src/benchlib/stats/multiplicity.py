@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import DEFAULT_ALPHA, check_alpha, holm, require_columns
+from ._common import DEFAULT_ALPHA, check_alpha, check_p_array, holm, require_columns
 
 __all__ = ["PrimaryEndpoint", "primary_endpoint", "apply_policy", "bh", "TIERS",
            "PRIMARY_COMPARISONS", "DEFAULT_PRIMARY"]
@@ -36,7 +36,7 @@ PRIMARY_COMPARISONS = ("shop_vs_market", "change_vs_previous", "training_effect"
 @dataclass(frozen=True)
 class PrimaryEndpoint:
     """The primary endpoint of a wave: which comparison (:data:`PRIMARY_COMPARISONS`) of
-    which score column (``dv``, e.g. ``"total"`` or ``"dim_closing"``)."""
+    which score column (``dv``, e.g. ``"total"`` or a ``"dim_<dimension>"`` column)."""
 
     comparison: str = "shop_vs_market"
     dv: str = "total"
@@ -81,7 +81,7 @@ def primary_endpoint(config: Any = None) -> PrimaryEndpoint:
     >>> primary_endpoint()
     PrimaryEndpoint(comparison='shop_vs_market', dv='total')
     >>> primary_endpoint({"primary_endpoint": {"comparison": "training_effect",
-    ...                                        "dv": "dim_closing"}}).comparison
+    ...                                        "dv": "dim_d1"}}).comparison
     'training_effect'
     """
     for holder in (getattr(config, "settings", None), config):
@@ -102,15 +102,15 @@ def bh(p: Iterable[float]) -> np.ndarray:
     --------
     >>> bh([0.01, 0.04, 0.03, 0.2]).round(4).tolist()
     [0.04, 0.0533, 0.0533, 0.2]
+    >>> bh([]).tolist(), bh([float("nan"), 0.02]).tolist()
+    ([], [nan, 0.02])
     """
-    p = np.asarray(list(p), dtype=float)
-    m = len(p)
-    if m == 0:
-        return p
-    order = np.argsort(p, kind="stable")[::-1]
-    adj = np.minimum.accumulate(p[order] * m / np.arange(m, 0, -1))
-    out = np.empty(m)
-    out[order] = np.minimum(adj, 1.0)
+    p = check_p_array(p)
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(~np.isnan(p))  # NaN stays NaN and does not count (R: p.adjust)
+    m = len(ok)
+    order = ok[np.argsort(p[ok], kind="stable")[::-1]]
+    out[order] = np.minimum(np.minimum.accumulate(p[order] * m / np.arange(m, 0, -1)), 1.0)
     return out
 
 

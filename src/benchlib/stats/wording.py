@@ -214,12 +214,12 @@ def describe_comparison(
 
     Examples
     --------
-    >>> r = {"diff": 3.4, "ci_low": 1.2, "ci_high": 5.6, "p_holm": 0.004, "shop": "Voltera",
+    >>> r = {"diff": 3.4, "ci_low": 1.2, "ci_high": 5.6, "p_holm": 0.004, "shop": "Shop",
     ...      "competitor": "Mitbewerber A"}
     >>> describe_comparison(r)
-    'Voltera ist um 3,4 Punkte besser als Mitbewerber A (95-%-KI 1,2 bis 5,6; p = 0,004).'
+    'Shop ist um 3,4 Punkte besser als Mitbewerber A (95-%-KI 1,2 bis 5,6; p = 0,004).'
     >>> describe_comparison(r | {"ci_low": 0.0}, lang="en")
-    'No reliable difference between Voltera and Mitbewerber A: 3.4 points (95% CI 0.0 to 5.6; p = 0.004).'
+    'No reliable difference between Shop and Mitbewerber A: 3.4 points (95% CI 0.0 to 5.6; p = 0.004).'
     """
     _check_lang(lang)
     r = _as_mapping(result)

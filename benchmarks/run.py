@@ -7,10 +7,12 @@ Measures side by side, in one run, and prints a table plus ``benchmarks/results.
    peak RSS vs the final in-memory table, growth exponent between sizes;
 2. one wave's report build vs the naive floor (papermill + ``jupyter nbconvert`` per
    notebook, each notebook only importing the report packages);
-3. all waves: ``make reports`` vs ``make -j2 reports``;
+3. all waves × languages: ``make reports`` (one job pool) vs ``make -j2 reports`` and vs the
+   same work one notebook at a time;
 4. no-change rerun of ``make report WAVE=…``;
 5. the evaluator random-intercept model on 1e5 contacts;
-6. start-up: ``benchlib --help`` and ``import benchlib``.
+6. start-up: ``benchlib --help`` and ``import benchlib``;
+7. ``load_study()`` and its tables in a warm kernel.
 
 Every figure is min/median/max over the runs done (``--runs``, default 3; the 1e6 cleaning
 and the all-waves builds run ``--big-runs`` times, default 1, to keep ``make bench`` under
@@ -46,8 +48,9 @@ BENCHLIB = str(VENV_BIN / "benchlib")
 WAVE = "2026-10"
 TARGETS = {
     "clean_ratio_to_floor": 3.0, "clean_peak_ratio_to_table": 3.0, "growth_exponent": 1.1,
-    "report_ratio_to_floor": 0.8, "all_waves_j2_ratio": 0.6, "no_change_rerun_s": 1.0,
-    "mixed_model_1e5_s": 5.0, "help_s": 0.3,
+    "report_ratio_to_floor": 0.8, "all_waves_j2_ratio": 1.0, "no_change_rerun_s": 1.0,
+    "all_waves_ratio_to_one_at_a_time": 0.5, "mixed_model_1e5_s": 5.0, "help_s": 0.3,
+    "load_study_warm_s": 1.0,
 }
 PACKAGES = ("benchlib", "pandas", "numpy", "pyarrow", "pandera", "scipy", "statsmodels",
             "pingouin", "seaborn", "matplotlib", "papermill", "nbconvert", "nbclient",
@@ -284,7 +287,8 @@ def naive_floor(nbs: list[Path]) -> float:
     return time.perf_counter() - t0
 
 
-def bench_reports(scratch: Path, runs: int, big_runs: int) -> dict:
+def bench_reports(scratch: Path, runs: int, big_runs: int, waves: list[str] | None = None
+                  ) -> dict:
     proj = report_project(scratch)
     env = {"BENCHLIB_ROOT": str(proj), "MPLBACKEND": "Agg"}
     notebooks = sorted(p for p in (proj / "notebooks").glob("0*.ipynb"))
@@ -292,11 +296,12 @@ def bench_reports(scratch: Path, runs: int, big_runs: int) -> dict:
     builds, floors = [], []
     for i in range(runs):  # interleaved so that both see the same machine state
         log(f"report {WAVE}: run {i + 1}/{runs}")
-        builds.append(run([BENCHLIB, "report", "--wave", WAVE], env=env, cwd=proj)[0])
+        builds.append(run([BENCHLIB, "report", "--wave", WAVE, "--lang", "de", "--force"],
+                          env=env, cwd=proj)[0])
         log(f"report floor (papermill + nbconvert x {len(nbs)}): run {i + 1}/{runs}")
         floors.append(naive_floor(nbs))
     log(f"report {WAVE} one notebook at a time (BENCHLIB_REPORT_JOBS=1)")
-    seq = [run([BENCHLIB, "report", "--wave", WAVE], cwd=proj,
+    seq = [run([BENCHLIB, "report", "--wave", WAVE, "--lang", "de", "--force"], cwd=proj,
                env={**env, "BENCHLIB_REPORT_JOBS": "1"})[0]]
     one = {"notebooks": len(notebooks), "build_s": stats(builds), "floor_s": stats(floors),
            "build_one_at_a_time_s": stats(seq),
@@ -307,21 +312,29 @@ def bench_reports(scratch: Path, runs: int, big_runs: int) -> dict:
     make_env["MPLBACKEND"] = "Agg"
     serial, par, seq = [], [], []
     for i in range(big_runs):
-        # serial make (notebooks of a wave side by side), make -j2 (waves side by side, one
-        # notebook at a time each), and serial make with one notebook at a time (the old way)
+        # make reports (one scheduler over every wave x language x notebook on all cores),
+        # make -j2 reports (must be no slower), and the same work one notebook at a time
         for jobs, acc, extra in ((1, serial, {}), (2, par, {}),
                                  (1, seq, {"BENCHLIB_REPORT_JOBS": "1"})):
             shutil.rmtree(proj / "reports")
             (proj / "reports").mkdir()
             log(f"all waves: make -j{jobs} reports {extra or ''}, run {i + 1}/{big_runs}")
             t0 = time.perf_counter()
-            subprocess.run(["make", f"-j{jobs}", "--no-print-directory", "reports"], cwd=proj,
-                           env={**make_env, **extra}, check=True, capture_output=True)
+            done = subprocess.run(["make", f"-j{jobs}", "--no-print-directory", "reports",
+                                   *([f"WAVES={' '.join(waves)}"] if waves else [])], cwd=proj,
+                                  env={**make_env, **extra}, capture_output=True, text=True)
+            if done.returncode:
+                raise SystemExit(f"make -j{jobs} reports failed:\n{done.stderr[-3000:]}")
             acc.append(time.perf_counter() - t0)
-    all_waves = {"waves": len(list((proj / "reports").glob("20*"))), "serial_s": stats(serial),
+    all_waves = {"waves": len(list((proj / "reports").glob("20*"))),
+                 "languages": len(list((proj / "reports").glob("20*/*/"))) //
+                 max(len(list((proj / "reports").glob("20*"))), 1),
+                 "serial_s": stats(serial),
                  "j2_s": stats(par), "serial_one_notebook_at_a_time_s": stats(seq),
                  "ratio": statistics.median(par) / statistics.median(serial),
-                 "ratio_to_one_at_a_time": statistics.median(par) / statistics.median(seq)}
+                 "ratio_to_one_at_a_time": statistics.median(par) / statistics.median(seq),
+                 "serial_ratio_to_one_at_a_time":
+                 statistics.median(serial) / statistics.median(seq)}
 
     reruns = []
     for i in range(max(runs, 3)):
@@ -361,6 +374,30 @@ def bench_mixed(runs: int, n: int = 100_000) -> dict:
                      str(get_paths(REPO).current / "contacts.parquet")])
     r = json.loads(out.strip().splitlines()[-1])
     return {"contacts": r["n"], "evaluators": r["groups"], "fit_s": stats(r["times"])}
+
+
+LOAD_STUDY_SCRIPT = r"""
+import json, sys, time
+import benchlib
+root = sys.argv[1]
+def load():
+    s = benchlib.load_study(root)
+    return len(s.contacts) + len(s.items)
+t0 = time.perf_counter(); load(); first = time.perf_counter() - t0
+warm = []
+for _ in range(int(sys.argv[2])):
+    t0 = time.perf_counter(); load(); warm.append(time.perf_counter() - t0)
+print(json.dumps({"first": first, "warm": warm}))
+"""
+
+
+def bench_load_study(runs: int) -> dict:
+    """``load_study()`` + reading contacts and items, as an analyst does in a kernel that
+    has already imported benchlib (first call after the imports, then warm calls)."""
+    log("load_study in a warm kernel")
+    _, out = run([sys.executable, "-c", LOAD_STUDY_SCRIPT, str(REPO), str(max(runs, 5))])
+    r = json.loads(out.strip().splitlines()[-1])
+    return {"first_s": r["first"], "warm_s": stats(r["warm"])}
 
 
 def bench_startup(runs: int) -> dict:
@@ -408,14 +445,16 @@ def summary(res: dict) -> list[tuple[str, str, str, str]]:
         rows.append(("  report / floor", f"{o['ratio']:.2f}x", "<= 0.8x",
                      f"{o['ratio'] / TARGETS['report_ratio_to_floor']:.2f}"))
         a = rp["all_waves"]
-        rows.append((f"make reports ({a['waves']} waves)", _fmt_s(a["serial_s"]), "", ""))
-        rows.append(("make reports, one notebook at a time",
+        rows.append((f"make reports ({a['waves']} waves x {a.get('languages', 1)} languages)",
+                     _fmt_s(a["serial_s"]), "", ""))
+        rows.append(("  same work, one notebook at a time",
                      _fmt_s(a["serial_one_notebook_at_a_time_s"]), "", ""))
+        rows.append(("  make reports / one at a time",
+                     f"{a['serial_ratio_to_one_at_a_time']:.2f}x", "<= 0.5x",
+                     f"{a['serial_ratio_to_one_at_a_time'] / 0.5:.2f}"))
         rows.append(("make -j2 reports", _fmt_s(a["j2_s"]), "", ""))
-        rows.append(("  -j2 / serial", f"{a['ratio']:.2f}x", "<= 0.6x",
+        rows.append(("  -j2 / make reports", f"{a['ratio']:.2f}x", "<= 1x (no slower)",
                      f"{a['ratio'] / TARGETS['all_waves_j2_ratio']:.2f}"))
-        rows.append(("  -j2 / serial one-at-a-time", f"{a['ratio_to_one_at_a_time']:.2f}x",
-                     "<= 0.6x", f"{a['ratio_to_one_at_a_time'] / 0.6:.2f}"))
         nc = rp["no_change"]["rerun_s"]
         rows.append(("no-change make report", _fmt_s(nc), "<= 1 s",
                      f"{nc['median'] / TARGETS['no_change_rerun_s']:.2f}"))
@@ -423,6 +462,11 @@ def summary(res: dict) -> list[tuple[str, str, str, str]]:
     if mm:
         rows.append((f"mixed model {mm['contacts']:,} contacts", _fmt_s(mm["fit_s"]), "<= 5 s",
                      f"{mm['fit_s']['median'] / TARGETS['mixed_model_1e5_s']:.2f}"))
+    ls = res.get("load_study")
+    if ls:
+        rows.append(("load_study() + tables, warm kernel", _fmt_s(ls["warm_s"]), "<= 1 s",
+                     f"{ls['warm_s']['median'] / TARGETS['load_study_warm_s']:.2f}"))
+        rows.append(("  first call after imports", f"{ls['first_s']:.2f} s", "", ""))
     su = res.get("startup")
     if su:
         rows.append(("benchlib --help", _fmt_s(su["help_s"]), "<= 0.3 s",
@@ -449,8 +493,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per figure")
     ap.add_argument("--big-runs", type=int, default=1,
                     help="runs of the 1e6 cleaning and of the all-waves builds")
-    ap.add_argument("--only", default="cleaning,reports,mixed,startup",
+    ap.add_argument("--only", default="cleaning,reports,mixed,startup,load",
                     help="which parts to run (comma-separated)")
+    ap.add_argument("--report-waves", default="",
+                    help="all-waves figure on these waves only (comma-separated; default all)")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results.json"))
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = ap.parse_args(argv)
@@ -459,16 +505,26 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="benchlib-bench-"))
     t0 = time.perf_counter()
     res: dict = {"machine": machine(), "targets": TARGETS,
-                 "settings": {"runs": args.runs, "big_runs": args.big_runs, "sizes": sizes}}
+                 "settings": {"runs": args.runs, "big_runs": args.big_runs, "sizes": sizes,
+                              "report_waves": args.report_waves or "all"}}
+    partial = Path(args.out).with_suffix(".partial.json")
+
+    def keep(part: str, value: dict) -> None:  # a later part that fails keeps these figures
+        res[part] = value
+        partial.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+
     try:
         if "startup" in parts:
-            res["startup"] = bench_startup(args.runs)
+            keep("startup", bench_startup(args.runs))
+        if "load" in parts:
+            keep("load_study", bench_load_study(args.runs))
         if "mixed" in parts:
-            res["mixed_model"] = bench_mixed(args.runs)
+            keep("mixed_model", bench_mixed(args.runs))
         if "cleaning" in parts:
-            res["cleaning"] = bench_cleaning(scratch, sizes, args.runs, args.big_runs)
+            keep("cleaning", bench_cleaning(scratch, sizes, args.runs, args.big_runs))
         if "reports" in parts:
-            res["reports"] = bench_reports(scratch, args.runs, args.big_runs)
+            keep("reports", bench_reports(scratch, args.runs, args.big_runs,
+                                          [w for w in args.report_waves.split(",") if w]))
     finally:
         if args.keep:
             log(f"scratch kept in {scratch}")
@@ -479,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     res["table"] = [dict(zip(("figure", "measured", "target", "ratio_to_target"), r,
                              strict=True)) for r in rows]
     Path(args.out).write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    partial.unlink(missing_ok=True)
     print_table(rows)
     print(f"\n(total {res['total_s']:.0f} s; written {args.out})")
     return 0

@@ -13,10 +13,12 @@
 #     name: benchlib
 # ---
 
+# %%
+
 # %% [markdown] tags=["analyst"]
 # # Data quality of one wave
 #
-# What arrived from the field agencies, what was kept, what was quarantined and why. All numbers come from benchlib.quality.
+# What arrived from the field agencies, what was kept, what was quarantined and why. The files of a wave are found from the data (the contacts they delivered), not from folder names. All numbers come from the wave's results (`benchlib.results.for_report`).
 
 # %% tags=["parameters"]
 wave: str = "2026-10"
@@ -25,48 +27,47 @@ out_dir: str = ""
 
 # %%
 import benchlib
-from benchlib import quality, viz
-from benchlib.report import provenance
+from benchlib import viz
 from benchlib.i18n import t
+from benchlib.results import display, for_report, wording
 
 study = benchlib.load_study()
-study.config.wave(wave)  # fails with the list of valid waves
+res = for_report(study, wave, lang, out_dir)
+table = lambda name: viz.show_table(display.display_table(res, name), lang=lang)  # noqa: E731
 
 # %%
 viz.show_heading(t("dq_title", lang, wave=wave), 1)
+viz.show_headline(wording.headline(res, "data_quality"))
 viz.show_html(t("dq_intro", lang), "bl-note")
 
 # %%
 viz.show_heading(t("dq_files", lang))
-viz.show_table(quality.file_fate(study, wave), lang=lang)
+table("counts")
+table("file_fate")
 
 # %%
 viz.show_heading(t("dq_quarantine", lang))
-reasons = quality.quarantine_reasons(study, wave)
-if len(reasons):
-    viz.show_table(reasons, lang=lang)
-    viz.show_table(quality.quarantine_summary(study, wave), lang=lang)
+if len(res.quarantine_reasons):
+    table("quarantine_reasons")
+    table("quarantine_rows")
 else:
     viz.show_html(t("dq_no_quarantine", lang))
 
 # %%
+viz.show_heading(t("dq_duplicates", lang))
+if len(res.duplicates):
+    table("duplicates")
+else:
+    viz.show_html(t("dq_no_duplicates", lang))
+
+# %%
 viz.show_heading(t("dq_counts", lang))
-viz.show_table(quality.contact_counts(study, wave), lang=lang)
-viz.show_table(quality.outcome_counts(study, wave), lang=lang)
+table("contact_counts")
+table("outcome_counts")
 
 # %%
-import matplotlib.pyplot as plt
-import seaborn as sns
-
 viz.show_heading(t("dq_coverage", lang))
-cov = quality.item_coverage(study, wave)
-fig, ax = plt.subplots(figsize=(7, 0.28 * len(cov) + 1))
-sns.heatmap(cov.set_index("item")[["answered", "missing", "not_applicable"]], annot=True,
-            fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax)
-ax.set_xlabel("")
-ax.set_ylabel("")
-viz.show_figure(fig, alt=t("dq_coverage_alt", lang, wave=wave))
-viz.show_table(cov, lang=lang, percent=("answered", "missing", "not_applicable"))
+table("item_coverage")
 
 # %%
-viz.show_provenance(provenance(study, {"wave": wave, "lang": lang}), lang)
+viz.show_provenance(res.provenance | {"parameters": {"wave": wave, "lang": lang}}, lang)

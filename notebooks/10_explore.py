@@ -13,12 +13,14 @@
 #     name: benchlib
 # ---
 
+# %%
+
 # %% [markdown]
 # # Exploring a study with benchlib
 #
 # A tutorial for analysts in JupyterLab. It is also runnable with papermill (same parameters as the reports) but is **not** part of the report build.
 #
-# Rules of the house: read data only through `benchlib.load_study()`; compute every number with a tested function from `benchlib.stats` (methods and references in `docs/methodology.md`); never show an individual agent; evaluators only as codes.
+# Rules of the house: read data only through `benchlib.load_study()`; every number a report shows is computed once per wave by `benchlib.results.compute_wave` (which calls the tested functions of `benchlib.stats`, methods in `docs/methodology.md`) — this tutorial uses the same results, so it prints the report's numbers; never show an individual agent; evaluators only as codes.
 
 # %% tags=["parameters"]
 wave: str = "2026-10"
@@ -28,112 +30,100 @@ out_dir: str = ""
 # %% [markdown]
 # ## 1. Load the study
 #
-# `load_study()` finds the project (the folder with `config/study.yaml`, or `BENCHLIB_ROOT`) and gives you the configuration plus the processed tables. If the processed tables are missing, run `make data` (or `benchlib clean`) first.
+# `load_study()` finds the project (the folder with `config/study.yaml`, or `BENCHLIB_ROOT`) and gives you the configuration plus the processed tables. If the processed tables are missing, run `make data` (or `benchlib clean`) first. Companies, dimensions, items, scenarios and channels have ids in the data and labels in the configuration: `study.config.label(kind, id, lang)` gives the label to show.
 
 # %%
 import benchlib
-from benchlib import stats, trend
+from benchlib import plots, plots_trend, viz
+from benchlib.i18n import t
+from benchlib.results import display, display_table, wave_results, wording
 
 study = benchlib.load_study()
-print(study.config.name)
-print("shop:", study.shop, "| waves:", ", ".join(study.waves))
+cfg = study.config
+print(cfg.name)
+print("shop:", cfg.label("company", study.shop, lang), "| waves:", ", ".join(study.waves))
 print("previous wave of", wave, "is", study.previous_wave(wave))
+print("dimensions:", "; ".join(cfg.label("dimension", d, lang) for d in cfg.grid.dimensions))
 
 # %% [markdown]
-# ## 2. Contacts: one row per evaluated contact
+# ## 2. The results of a wave — the numbers every report shows
 #
-# `study.contacts` has the contact's wave, channel, scenario, company, evaluator code, the total score (0–100, NaN when not scored), one column per dimension (`dim_…`), and outcomes such as `reached` and `knockout`. `study.wave_contacts(wave)` returns the scored contacts of one wave. (The `agent` column holds keyed pseudonyms; do not analyse or show it per agent.)
+# `wave_results(study, wave, lang)` computes the wave once (`compute_wave`) and views it in a language. A report build writes the same object to `reports/<wave>/results.json` and every report (wave, trend, calibration, data quality, both languages) renders it — one truth. `res.tables` are tidy DataFrames with ids; `display_table(res, name)` is the labelled table a report shows.
 
 # %%
+res = wave_results(study, wave, lang)
+print(wording.headline(res))
+for sentence in wording.executive_summary(res):
+    print("-", sentence)
+
+# %%
+display_table(res, "companies")
+
+# %% [markdown]
+# ## 3. Shop vs competitors
+#
+# Welch t test per competitor, Hedges' g and Holm-adjusted p across the competitors; "better" only where the Holm-adjusted test and the CI agree. The shop vs the pooled market is the study's primary endpoint (tested first, alone).
+
+# %%
+if res.available("shop_vs_competitors"):
+    viz.show_figure(plots.forest_plot(res), alt=t("wr_forest_alt", lang, shop=res.name(res.shop),
+                                                   wave=wave))
+display_table(res, "shop_vs_competitors")
+
+# %% [markdown]
+# ## 4. Across waves: the comparable core
+#
+# The rating grid can change between waves (an item added, a scale changed). A change between two waves is then computed on the **comparable core**: the items defined identically in both waves (or mapped by a documented rule). The full-grid value is shown beside it, but it includes the grid change and does not compare like with like. The trend report uses the core of all waves it shows.
+
+# %%
+if res.comparability:
+    print("basis of the change:", "comparable core" if res.comparability["score"] == "core"
+          else "full grid (nothing changed in the grid)")
+    print("items in the core:", res.comparability["core_items"])
+    print(wording.comparability_note(res) or "-")
+    print(wording.change_sentence(res))
+display_table(res, "change") if res.previous_wave else print(t("wr_es_first_wave", lang))
+
+# %%
+fig = plots_trend.trend_figure(res.trend, display.trend_waves(res), ylabel=t("tr_ylabel", lang),
+                               trainings=display.training_marks(res),
+                               training_label=t("tr_training_legend", lang))
+viz.show_figure(fig, alt=t("tr_scores_alt", lang, first=study.waves[0], wave=wave))
+
+# %% [markdown]
+# ## 5. Did the last training work? Net change vs the market (difference-in-differences)
+#
+# The training effect compares the shop's change with the competitors' change between the wave before and the wave after a training, so a market-wide shift is not credited to the training. Its p is adjusted together with the shop's change (one Holm family), and the sentence says it only *fits* a training effect: trainings follow weak waves, so part of a rebound is regression to the mean.
+
+# %%
+print(wording.training_sentence(res))
+if res.training is not None:
+    viz.show_figure(plots.training_plot(res), alt=t("wr_training_alt", lang))
+    display_table(res, "training_dims")
+
+# %% [markdown]
+# ## 6. What moved since the last wave, and the first screen of the wave report
+
+# %%
+for key, sentence in wording.first_screen(res).items():
+    print(f"{key}: {sentence}")
+
+# %% [markdown]
+# ## 7. Going further: the raw tables and the statistics functions
+#
+# `study.contacts` has one row per evaluated contact (total score 0–100, `dim_…` scores, outcomes such as `reached` and `knockout`); `study.items` one row per contact × grid item. Pass subsets to the functions of `benchlib.stats` to explore beyond the reports — but a number that goes into a report is added to `compute_wave`, never computed in a notebook. (The `agent` column holds keyed pseudonyms; do not analyse or show it per agent.)
+
+# %%
+from benchlib import stats  # noqa: E402
+
 contacts = study.wave_contacts(wave)
-cols = ["contact_id", "wave", "channel", "scenario", "company", "role", "total",
-        "dim_closing", "dim_complaint", "reached", "knockout"]
-contacts[cols].head()
-
-# %%
-contacts.groupby(["company", "channel"]).size().unstack()
-
-# %% [markdown]
-# ## 3. Items: one row per contact × grid item
-#
-# `study.items` is long: the raw cell, the parsed `value`, `points` (0–1 after scale and direction) and a `status` (`answered`, `not_applicable`, `missing`, `out_of_scope`). Only answered rows carry a value.
-
-# %%
-items = study.items
-items[(items["wave"] == wave) & (items["status"] == "answered")][
-    ["contact_id", "company", "item", "dimension", "scale", "raw", "value", "points"]].head(8)
-
-# %% [markdown]
-# ## 4. Describe scores
-#
-# `describe_scores` gives n, mean, SD, SE and a 95 % t interval per group; groups with fewer than 10 scored contacts are flagged `too_few` (labelled, not tested).
-
-# %%
-stats.describe_scores(contacts, by="company")
-
-# %%
-# any grouping works, e.g. company × channel for the closing dimension
-stats.describe_scores(contacts, dv="dim_closing", by=["company", "channel"]).head(6)
-
-# %% [markdown]
-# ## 5. Shop vs competitors
-#
-# Welch t test per competitor, Hedges' g and Holm-adjusted p across the competitors. Say "better" only where `p_holm < 0.05` — `describe_comparison` words it for you.
-
-# %%
-svc = stats.shop_vs_competitors(contacts)
-svc[["competitor", "n_shop", "n_comp", "diff", "ci_low", "ci_high", "p_holm"]]
-
-# %%
-for _, row in svc.iterrows():
-    print(stats.describe_comparison(row, lang="en"))
-
-# %% [markdown]
-# ## 6. Did the last training work? Difference-in-differences
-#
-# `training_effect` compares the shop's change with the competitors' change between the wave before and the wave after a training, so a market-wide shift is not credited to the training. `event_study` (here via `trend.event_study_table`) shows all waves against a reference wave.
-
-# %%
-previous = study.previous_wave(wave)
-if previous is not None:
-    panel = study.contacts[study.contacts["scored"]]
-    effect = stats.training_effect(panel, before=previous, after=wave)
-    print(f"DiD {effect.estimate:.1f} points (95 % CI {effect.ci_low:.1f} to {effect.ci_high:.1f}, "
-          f"p = {effect.p:.3f}); naive change {effect.naive_change:.1f}, "
-          f"market change {effect.market_change:.1f}")
-
-# %%
-trend.event_study_table(study, wave)
-
-# %% [markdown]
-# ## 7. Filtering
-#
-# The tables are plain pandas DataFrames: filter with boolean masks or `query`, then pass the subset to a `stats` function. Keep the unscored contacts out (they have NaN `total`; `describe_scores` counts them as `n_unscored`).
-
-# %%
-calls = contacts.query("channel == 'call' and scenario in ['complaint', 'returns']")
-stats.describe_scores(calls, dv="dim_complaint", by="company")
-
-# %%
-# yes/no items: shares with Wilson intervals (filter to scale == 'yes_no' first)
-yn = items[(items["wave"] == wave) & (items["scale"] == "yes_no")
-           & (items["item"] == "closing_attempt")]
-stats.item_proportions(yn, by=["item", "company"])
-
-# %% [markdown]
-# ## 8. Across waves
-#
-# `benchlib.trend` assembles the panel over waves (NaN where a company was not in the panel — never interpolated) and lists what changed in the rating grid.
-
-# %%
-trend.trend_table(study, wave).head(8)
-
-# %%
-trend.grid_changes(study.config, wave)
+by_channel = stats.describe_scores(contacts, by=["company", "channel"])
+by_channel.assign(company=by_channel["company"].map(lambda c: cfg.label("company", c, lang)),
+                  channel=by_channel["channel"].map(lambda c: cfg.label("channel", c, lang)))
 
 # %% [markdown]
 # ## Next steps
 #
-# - Reports: `make report WAVE=…` runs the notebooks in `notebooks/` with papermill.
+# - Reports: `make report WAVE=…` builds every report of a wave from one `results.json`.
 # - Methods and defaults: `docs/methodology.md`, `docs/methodology-items.md`.
 # - Data model: `docs/data-model.md`.

@@ -3,9 +3,11 @@ clear error (exit 2, file/row/column named, no traceback, no hang) or is cleaned
 rows quarantined and every row accounted for.
 
 Each case is built into a fresh project copy under ``tmp_path`` (config copied, the case file
-under ``data/raw``); error cases run ``benchlib validate`` in-process (``subprocess: true``:
-``python -m benchlib.cli validate`` in a fresh process with a timeout), the others run
-:func:`benchlib.pipeline.run_pipeline` in-process.
+under ``data/raw``); error cases run ``benchlib validate`` in this process
+(:func:`projects.run_cli_inprocess`: what a subprocess would print on stderr, warnings and
+log records included, under a time limit); a case with ``subprocess: true`` runs
+``python -m benchlib.cli validate`` in a fresh process with a timeout (a hang or crash to
+guard). The others run :func:`benchlib.pipeline.run_pipeline` in-process.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from projects import run_cli_inprocess
 
 HERE = Path(__file__).parent / "bad_inputs"
 REPO = Path(__file__).resolve().parents[1]
@@ -243,22 +247,9 @@ def test_bad_input(case: dict, tmp_path: Path) -> None:
      "bounded": _check_bounded}[case["expect"]](case, tmp_path, path)
 
 
-def _validate_in_process(root: Path) -> subprocess.CompletedProcess:
-    """``benchlib validate`` in this process (for cases where a fresh process adds nothing:
-    no hang or memory limit to guard)."""
-    from contextlib import redirect_stderr, redirect_stdout
-
-    from benchlib import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(["--root", str(root), "validate", "--quiet"])
-    return subprocess.CompletedProcess([], code, out.getvalue(), err.getvalue())
-
-
 def _check_error(case: dict, root: Path, path: Path) -> None:
     proc = (_run_cli(root, "validate", "--quiet") if case.get("subprocess")
-            else _validate_in_process(root))
+            else run_cli_inprocess(root, "validate", "--quiet"))
     err = proc.stderr
     assert "Traceback" not in err, err
     assert proc.returncode == 2, (proc.returncode, err, proc.stdout[-2000:])

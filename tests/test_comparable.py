@@ -133,7 +133,8 @@ def test_did_uses_the_balanced_panel(study, truth):
 
 
 def test_wave_report_compares_on_the_core_and_says_so(study):
-    from benchlib.results import comparability_note, study_changes, wave_results
+    from benchlib.results import wave_results
+    from benchlib.results.wording import comparability_note, study_changes
 
     res = wave_results(study, "2026-01", "en")
     comp = res.comparability
@@ -149,18 +150,18 @@ def test_wave_report_compares_on_the_core_and_says_so(study):
     assert te["score"] == "core" and te["did_full"] < te["estimate"]
     assert "comparable core (28 items" in comparability_note(res)
     assert "Call-back offered" in comparability_note(res)
-    assert study_changes(study, "2026-01", "en")[0].startswith('New item from 2026-01: '
-                                                               '"Call-back offered"')
-    js = res.to_json_dict()
-    assert js["training_effect"]["score"] == "core" and js["comparability"]["score"] == "core"
+    assert study_changes(res)[0].startswith('New item from 2026-01: "Call-back offered"')
+    js = res.res.to_json_dict()
+    assert js["training"]["score"] == "core" and js["comparability"]["score"] == "core"
 
 
 def test_wave_report_panel_change_is_named(study):
-    from benchlib.results import comparability_note, wave_results
+    from benchlib.results import wave_results
+    from benchlib.results.wording import comparability_note
 
     res = wave_results(study, "2026-04", "en")
     assert res.comparability["score"] == "full_grid"
-    assert res.training["competitors"] == ("brandt", "elektroland", "funkturm")
+    assert res.training["competitors"] == ["brandt", "elektroland", "funkturm"]
     note = comparability_note(res)
     assert "Kabelkraft left the panel after 2026-01" in note
     assert "present in both waves: Technikhaus Brandt, Elektroland Nord, Funkturm Direkt" in note

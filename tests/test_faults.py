@@ -55,8 +55,11 @@ def _clean_subprocess(root, *args, failpoint=None):
     env.pop(generation.FAILPOINT_ENV, None)
     if failpoint:
         env[generation.FAILPOINT_ENV] = failpoint
+    # SIGINT back to its default in the child: started in the background (nohup, CI) the
+    # test run inherits SIGINT ignored, and a failpoint's SIGINT would then do nothing
     return subprocess.run([sys.executable, "-m", "benchlib.cli", "clean", "--quiet", *args],
-                          env=env, capture_output=True, text=True, timeout=300)
+                          env=env, capture_output=True, text=True, timeout=300,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _assert_previous_intact(root, gen_name, hashes):
@@ -324,15 +327,15 @@ def test_killed_report_build_keeps_previous_report(tmp_path):
     root = copy_project(tmp_path)
     run_pipeline(root)
     build_wave_reports("2026-10", root=root, only=["00_data_quality"])
-    report = root / "reports" / "2026-10"
+    report = root / "reports" / "2026-10" / "de"
     marker = report / "data_quality.html"
     marker.write_text("previous report", encoding="utf-8")
-    _run_killed(root, "2026-10", "from benchlib.report import build_wave_reports; "
+    _run_killed(root, "de", "from benchlib.report import build_wave_reports; "
                 "build_wave_reports('2026-10', only=['00_data_quality'])")
     assert marker.read_text(encoding="utf-8") == "previous report"
     build_wave_reports("2026-10", root=root, only=["00_data_quality"])
     assert "previous report" not in marker.read_text(encoding="utf-8")
-    assert not [p for p in (root / "reports").iterdir() if p.name.startswith(".")]
+    assert not [p for p in (root / "reports" / "2026-10").iterdir() if p.name.startswith(".")]
 
 
 def test_replace_dir_swaps_complete_folders(tmp_path):

@@ -10,7 +10,12 @@ import sys
 
 import pytest
 
-from benchlib.devtools import notebook_problems, pair_problems
+from benchlib.devtools import (
+    computation_problems,
+    notebook_problems,
+    pair_problems,
+    report_notebook_problems,
+)
 
 from projects import ROOT
 
@@ -30,6 +35,57 @@ def test_no_unsafe_loaders_or_eval_in_the_library():
 def test_committed_notebooks_have_no_outputs():
     for p in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert notebook_problems(json.loads(p.read_text(encoding="utf-8"))) == [], p.name
+
+
+def test_report_notebooks_compute_nothing():
+    from benchlib.report import NOTEBOOKS
+
+    checked = 0
+    for name in NOTEBOOKS:
+        p = ROOT / "notebooks" / f"{name}.ipynb"
+        if p.is_file():
+            assert report_notebook_problems(json.loads(p.read_text(encoding="utf-8"))) == [], name
+            checked += 1
+    assert checked >= 4
+
+
+@pytest.mark.parametrize("code, problem", [
+    ("from benchlib import stats\nstats.shop_vs_competitors(w)", "calls benchlib.stats"),
+    ("import benchlib.stats as s", "imports benchlib.stats"),
+    ("from benchlib.stats import change_vs_previous", "imports change_vs_previous"),
+    ("gap = res.x - res.y", "arithmetic (Sub)"),
+    ("pct = 100 * share", "arithmetic (Mult)"),
+    ("n = 1 + len(x)", "arithmetic (Add)"),
+    ("m = study.contacts.groupby('company')['total'].mean()", "pandas aggregation"),
+    ("k = int(df['tested'].sum())", "pandas aggregation .sum()"),
+    ("top = max(values)", "computes with max()"),
+])
+def test_computation_lint_catches(code, problem):
+    found = computation_problems(code)
+    assert any(problem in f for f in found), found
+
+
+def test_computation_lint_allows_rendering():
+    ok = ('from benchlib.stats import format_number, format_p\n'
+          'html = "<h2>" + title + "</h2>"\n'
+          'path = Path(out_dir) / "tables.xlsx"\n'
+          'if len(res.games_howell) and res.trend["in_panel"].any():\n'
+          '    viz.show_table(display.display_table(res, "companies"))\n'
+          'prov = res.provenance | {"parameters": {}}\n')
+    assert computation_problems(ok) == []
+
+
+def test_check_notebooks_fails_on_a_computing_report_notebook(tmp_path):
+    nb = json.loads((ROOT / "notebooks" / "01_wave_report.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [],
+                        "execution_count": None,
+                        "source": "from benchlib import stats\nstats.describe_scores(w)"})
+    (tmp_path / "01_wave_report.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    shutil.copy(ROOT / "notebooks" / "01_wave_report.py", tmp_path)
+    out = subprocess.run([sys.executable, "-m", "benchlib.devtools", "check-notebooks",
+                          str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "calls benchlib.stats.describe_scores" in out.stderr
 
 
 def test_notebooks_are_their_own_source_paired_with_py_percent():

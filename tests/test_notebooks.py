@@ -88,7 +88,8 @@ def test_trend_report_content(example_project, tmp_path):
     assert "Trend across waves – up to wave 2026-10" in html
     assert "Kabelkraft left the panel after 2026-01" in html
     assert "Nordlicht Elektro joined the panel in 2026-04" in html
-    assert "Call-back offered" in html and "yes_partly_no" in html  # grid footnote
+    assert "Call-back offered" in html and "scale" in html  # grid footnote, labelled
+    assert "yes_partly_no" not in html and "callback_offered" not in html  # no ids
     assert "image/png" not in html  # figures are PNG outputs, not text
     first = _text(_run(example_project, "02_trend_report", tmp_path, wave="2025-07", lang="de",
                        out_dir=""))
@@ -138,3 +139,36 @@ def test_calibration_without_calibration_ratings(example_project, tmp_path):
     full = _text(_run(example_project, "04_calibration", tmp_path, wave="2026-10", lang="en",
                       out_dir=""))
     assert "ICC(2,1)" in full and "Krippendorff" in full and "E08" in full
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wave", ["2026-01", "2026-10"])
+def test_explore_prints_the_numbers_of_results_json(example_project, tmp_path, wave):
+    """10_explore uses the reports' results: every sentence and table it prints is the one
+    results.json gives (2026-01: a change on the comparable core)."""
+    import benchlib
+    from benchlib.results import compute_wave, display_table, view, wording
+
+    nb = _run(example_project, "10_explore", tmp_path, wave=wave, lang="en", out_dir="")
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+    text = _text(nb)
+    printed = "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+                        if o.output_type == "stream")
+    study = benchlib.load_study(example_project)
+    res = view(compute_wave(study, wave), study.config, "en")
+    assert wording.headline(res) in printed
+    for sentence in wording.executive_summary(res):
+        assert sentence in printed, sentence
+    assert wording.change_sentence(res) in printed and wording.training_sentence(res) in printed
+    companies = display_table(res, "companies")
+    for cell in companies["Mean"].tolist() + companies["95% CI"].tolist():
+        assert f">{cell}<" in text, cell
+    assert "comparable core" in printed
+    if wave == "2026-01":
+        assert "basis of the change: comparable core" in printed
+        assert "Call-back offered" in printed  # named, not by id
+    assert "image/png" in str([o.get("data", {}).keys() for c in nb.cells
+                               for o in c.get("outputs", [])])  # it shows charts
+    for c in study.config.companies:  # names, never company ids, in what it prints
+        assert f" {c.id} " not in printed and f"{c.id}:" not in printed

@@ -17,7 +17,7 @@ import pytest
 from benchlib.pipeline import run_pipeline
 from benchlib.reader import read_export
 
-from projects import ROOT, copy_project
+from projects import ROOT, copy_project, run_cli_inprocess
 
 
 def _hashes(folder) -> dict[str, str]:
@@ -177,14 +177,10 @@ def test_reproducible_across_folders_and_hash_seeds(tmp_path):
 
 def test_quarantine_share_threshold_exit_code(tmp_path):
     root = copy_project(tmp_path)
-    env = {**os.environ, "BENCHLIB_ROOT": str(root)}
-    ok = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate", "--quiet"], env=env,
-                        capture_output=True, text=True)
+    ok = run_cli_inprocess(root, "validate", "--quiet")
     assert ok.returncode == 0, ok.stderr
     assert "rows read 2503 = contacts 2390 + quarantined 11" in ok.stdout
-    strict = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate", "--quiet",
-                             "--max-quarantine-share", "0.001"], env=env, capture_output=True,
-                            text=True)
+    strict = run_cli_inprocess(root, "validate", "--quiet", "--max-quarantine-share", "0.001")
     assert strict.returncode == 1 and "0.4% of rows quarantined" in strict.stderr
     assert not list((root / "data" / "processed").iterdir())  # validate writes nothing
 
@@ -194,14 +190,10 @@ def test_missing_pseudonym_key_for_real_study_is_an_error(tmp_path):
     study_yaml = root / "config" / "study.yaml"
     study_yaml.write_text(re.sub(r"\n  demo_pseudonym_key:.*", "", study_yaml.read_text("utf-8")),
                           encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "BENCHLIB_PSEUDONYM_KEY"}
-    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate"],
-                          env={**env, "BENCHLIB_ROOT": str(root)}, capture_output=True, text=True)
+    proc = run_cli_inprocess(root, "validate", env={"BENCHLIB_PSEUDONYM_KEY": None})
     assert proc.returncode == 2
     assert "no pseudonym key: set the environment variable BENCHLIB_PSEUDONYM_KEY" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate", "--quiet"],
-                          env={**env, "BENCHLIB_ROOT": str(root),
-                               "BENCHLIB_PSEUDONYM_KEY": "s3cret"}, capture_output=True, text=True)
+    proc = run_cli_inprocess(root, "validate", "--quiet", env={"BENCHLIB_PSEUDONYM_KEY": "s3cret"})
     assert proc.returncode == 0
 
 
@@ -234,8 +226,6 @@ def test_dimension_scores_missing_when_no_item_answered(study):
 def test_corrections_file_errors_and_warnings(tmp_path, content, code, message):
     root = copy_project(tmp_path)
     (root / "config" / "corrections.csv").write_text(content, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate", "--quiet"],
-                          env={**os.environ, "BENCHLIB_ROOT": str(root)}, capture_output=True,
-                          text=True, timeout=120)
+    proc = run_cli_inprocess(root, "validate", "--quiet")
     assert proc.returncode == code, proc.stderr
     assert proc.stderr.startswith(message) and "Traceback" not in proc.stderr

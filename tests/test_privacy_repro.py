@@ -61,11 +61,11 @@ def test_no_agent_name_in_processed_data_or_any_report(tmp_path):
             assert hit is None, f"{where}: agent name part {hit.group(0)!r}"
             checked += 1
     assert checked >= 20
-    html = (root / "reports" / "2026-10" / "workshop.html").read_text(encoding="utf-8")
+    html = (root / "reports" / "2026-10" / "de" / "workshop.html").read_text(encoding="utf-8")
     assert "[Name]" in html  # comments that named an agent are shown scrubbed
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", html)  # no e-mail address
     for wave in ("2026-10", "2026-04"):
-        for p in (root / "reports" / wave).glob("*.html"):
+        for p in (root / "reports" / wave).rglob("*.html"):
             assert "AG-" not in p.read_text(encoding="utf-8"), p  # no agent pseudonyms either
 
 
@@ -79,10 +79,10 @@ def test_reports_byte_identical_across_folders_and_hash_seeds(tmp_path):
                     ["report", "--wave", "2026-01", "--notebooks", "01_wave_report"]):
             subprocess.run([sys.executable, "-m", "benchlib.cli", *cmd], env=env, check=True,
                            capture_output=True, timeout=600)
-        rep = root / "reports" / "2026-01"
+        rep = root / "reports" / "2026-01" / "de"
         current = root / "data" / "processed" / "gen-000001"
         outs.append({p.name: p.read_bytes() for p in current.iterdir()}
-                    | {p.name: p.read_bytes() for p in rep.iterdir()
+                    | {p.name: p.read_bytes() for p in (*rep.iterdir(), rep.parent / "results.json")
                        if p.suffix in (".json", ".xlsx")})
     assert set(outs[0]) >= {"contacts.parquet", "items.parquet", "quarantine.csv",
                             "results.json", "tables.xlsx", "manifest.json"}

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_unknown_wave_lists_valid_waves(example_project):
 @pytest.mark.slow
 def test_data_quality_report_is_offline_html(example_project):
     build_wave_reports("2026-04", root=example_project, only=["00_data_quality"])
-    html = (example_project / "reports" / "2026-04" / "data_quality.html").read_text("utf-8")
+    html = (example_project / "reports" / "2026-04" / "de" / "data_quality.html").read_text("utf-8")
     assert "Datenqualität – Welle 2026-04" in html
     assert "<script" not in html.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
@@ -39,7 +40,7 @@ def test_data_quality_report_is_offline_html(example_project):
     assert any('alt="Heatmap' in i for i in imgs)
     assert '<html lang="de">' in html
     assert "FH-202604-0016" in html  # the conflicting duplicate is listed in quarantine
-    assert not (example_project / "reports" / "2026-04" / "_executed").exists()
+    assert not (example_project / "reports" / "2026-04" / "de" / "_executed").exists()
 
 
 @pytest.mark.slow
@@ -47,7 +48,7 @@ def test_failing_notebook_keeps_previous_report(tmp_path):
     root = copy_project(tmp_path)
     run_pipeline(root)
     build_wave_reports("2026-10", root=root, only=["00_data_quality"])
-    out = root / "reports" / "2026-10" / "data_quality.html"
+    out = root / "reports" / "2026-10" / "de" / "data_quality.html"
     before = out.read_bytes()
     nb_path = root / "notebooks" / "00_data_quality.ipynb"
     nb = json.loads(nb_path.read_text("utf-8"))
@@ -57,5 +58,164 @@ def test_failing_notebook_keeps_previous_report(tmp_path):
                                           r"RuntimeError: boom in cell 3"):
         build_wave_reports("2026-10", root=root, only=["00_data_quality"])
     assert out.read_bytes() == before
-    leftovers = [p.name for p in (root / "reports").iterdir() if p.name.startswith(".")]
+    leftovers = [p.name for p in (root / "reports").rglob(".*")]
     assert leftovers == []
+
+
+def _stamped(tmp_path, names=("00_data_quality",)):
+    from benchlib.paths import get_paths
+    from benchlib.report import build_inputs
+
+    root = copy_project(tmp_path, with_raw=False)
+    gen = root / "data" / "processed" / "gen-000001"  # a processed generation, as cleaned
+    gen.mkdir()
+    (gen / "manifest.json").write_text('{"inputs": {}}', "utf-8")
+    (root / "data" / "processed" / "CURRENT").write_text("gen-000001\n", "utf-8")
+    paths = get_paths(root)
+    return root, paths, build_inputs(paths, list(names))
+
+
+def test_stamp_decides_staleness_from_content(tmp_path):
+    from benchlib.atomic import write_json
+    from benchlib.report import STAMP, build_inputs, is_up_to_date, report_dir
+
+    root, paths, inputs = _stamped(tmp_path)
+    out = report_dir(paths.reports, "2026-10", "de")
+    out.mkdir(parents=True)
+    assert not is_up_to_date(out, inputs, ["00_data_quality"])  # never built
+    write_json(out / STAMP, inputs)
+    assert not is_up_to_date(out, inputs, ["00_data_quality"])  # the report itself is missing
+    (out / "data_quality.html").write_text("built", "utf-8")
+    assert is_up_to_date(out, inputs, ["00_data_quality"])
+    os.utime(paths.notebooks / "00_data_quality.ipynb", (0, 0))  # file times do not count
+    assert is_up_to_date(out, build_inputs(paths, ["00_data_quality"]), ["00_data_quality"])
+    # new processed data (another generation's manifest) -> stale
+    (paths.current / "manifest.json").write_text('{"inputs": {"a": "1"}}', "utf-8")
+    assert not is_up_to_date(out, build_inputs(paths, ["00_data_quality"]), ["00_data_quality"])
+    (paths.current / "manifest.json").write_text('{"inputs": {}}', "utf-8")
+    assert is_up_to_date(out, build_inputs(paths, ["00_data_quality"]), ["00_data_quality"])
+    # an edited notebook -> stale
+    nb = paths.notebooks / "00_data_quality.ipynb"
+    nb.write_text(nb.read_text("utf-8").replace("wave", "wave ", 1), "utf-8")
+    assert not is_up_to_date(out, build_inputs(paths, ["00_data_quality"]), ["00_data_quality"])
+    # another library -> stale
+    changed = {**inputs, "library": "0" * 64}
+    assert not is_up_to_date(out, changed, ["00_data_quality"])
+
+
+def test_up_to_date_reports_are_not_rebuilt(tmp_path, capsys):
+    from benchlib.atomic import write_json
+    from benchlib.report import NOTEBOOKS, STAMP, build_inputs, build_reports, report_dir
+
+    root, paths, _ = _stamped(tmp_path)
+    names = [n for n in NOTEBOOKS if (paths.notebooks / f"{n}.ipynb").is_file()]
+    inputs = build_inputs(paths, names)
+    for lang in ("de", "en"):
+        out = report_dir(paths.reports, "2026-10", lang)
+        out.mkdir(parents=True)
+        for n in names:
+            (out / NOTEBOOKS[n]).write_text("built", "utf-8")
+        write_json(out / STAMP, inputs)
+    assert build_reports(["2026-10"], root=root) == []
+    err = capsys.readouterr().err
+    assert "[2026-10/de] up to date" in err and "[2026-10/en] up to date" in err
+
+
+def test_unknown_report_language_is_one_error(example_project):
+    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "report", "--wave", "2026-10",
+                           "--lang", "fr"], env={**os.environ, "BENCHLIB_ROOT": str(example_project)},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("error: unknown report language 'fr'; configured languages "
+                                   "(settings.languages): de, en")
+
+
+def test_normalised_notebook_has_fixed_ids_and_no_run_metadata():
+    import nbformat
+
+    from benchlib.report import normalise_notebook
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1"),
+                                         nbformat.v4.new_markdown_cell("x")])
+    nb.metadata["papermill"] = {"start_time": "now"}
+    nb.cells[0].metadata["execution"] = {"iopub.status.busy": "now"}
+    nb.cells[0].metadata["papermill"] = {"duration": 1.0}
+    normalise_notebook(nb)
+    assert [c.id for c in nb.cells] == ["cell-0", "cell-1"]
+    assert "papermill" not in nb.metadata and nb.cells[0].metadata == {}
+    assert nb.metadata["kernelspec"]["name"] == "benchlib"
+    nbformat.validate(nb)
+
+
+@pytest.mark.slow
+def test_two_rebuilds_are_byte_identical(tmp_path):
+    """Without SOURCE_DATE_EPOCH: HTML, results.json and tables.xlsx equal byte by byte."""
+    root = copy_project(tmp_path)
+    run_pipeline(root)
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    wave = root / "reports" / "2026-01"
+    only = ["00_data_quality", "01_wave_report"]
+    snapshots = []
+    for _ in range(2):
+        built = build_wave_reports("2026-01", "de", root=root, only=only)
+        assert len(built) == 2
+        snapshots.append({p.relative_to(wave).as_posix(): p.read_bytes()
+                          for p in wave.rglob("*") if p.is_file()})
+    assert set(snapshots[0]) >= {"results.json", "de/data_quality.html", "de/wave_report.html",
+                                 "de/tables.xlsx"}
+    for name, data in snapshots[0].items():
+        assert snapshots[1][name] == data, name
+
+
+INTERRUPT = """
+import os, signal, subprocess, sys, time
+p = subprocess.Popen([sys.executable, "-m", "benchlib.cli", "reports"], stderr=subprocess.PIPE,
+                     text=True, start_new_session=True,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+lines = []
+for line in p.stderr:   # Ctrl-C (SIGINT to the whole group) once notebooks are running
+    lines.append(line)
+    if len(lines) == int(sys.argv[1]):
+        time.sleep(float(sys.argv[2]))
+        os.killpg(p.pid, signal.SIGINT)
+        break
+rest = p.stderr.read()
+p.wait(timeout=120)
+sys.stdout.write(f"{p.returncode}\\n" + "".join(lines) + "=====\\n" + rest)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 4.0])
+def test_ctrl_c_stops_cleanly(tmp_path, delay):
+    """Ctrl-C once both job slots have started a notebook (right away, or while they run)."""
+    root = copy_project(tmp_path)
+    run_pipeline(root)
+    previous = root / "reports" / "2025-07" / "de" / "data_quality.html"
+    previous.parent.mkdir(parents=True)
+    previous.write_text("previous report", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", INTERRUPT, "2", str(delay)],
+                          env={**os.environ, "BENCHLIB_ROOT": str(root),
+                               "BENCHLIB_REPORT_JOBS": "2"}, capture_output=True,
+                          text=True, timeout=300)
+    rc, out = proc.stdout.split("\n", 1)
+    before, after = out.split("=====\n")
+    assert rc == "130", out
+    assert after.strip().splitlines() == ["error: interrupted"], out  # nothing started after
+    assert "Traceback" not in out and "Error" not in before, out
+    assert "without encryption" not in out  # kernels talk over IPC sockets, not TCP
+    assert previous.read_text(encoding="utf-8") == "previous report"
+    assert not list((root / "reports").rglob(".*building*"))
+    assert not _processes_in(root / "notebooks")  # no kernel left running
+
+
+def _processes_in(folder) -> list[str]:
+    """Pids of live processes whose working directory is ``folder`` (kernels run there)."""
+    found = []
+    for cwd in Path("/proc").glob("[0-9]*/cwd"):
+        try:
+            if Path(os.readlink(cwd)) == folder:
+                found.append(cwd.parent.name)
+        except OSError:
+            continue
+    return found

@@ -1,5 +1,6 @@
-"""benchlib.results.wave_results on the example study: schema, agreement with benchlib.stats,
-the planted effects, k-anonymity; benchlib.excel: formula injection and reproducibility."""
+"""benchlib.results on the example study: schema, agreement with benchlib.stats, the planted
+effects, the multiplicity policy, the one suppression rule over every output, a shop below
+min_n, results.json round trip; benchlib.excel: formula injection, p formats, reproducibility."""
 
 from __future__ import annotations
 
@@ -17,11 +18,17 @@ import pytest
 from benchlib import stats
 from benchlib.excel import write_tables_xlsx
 from benchlib.results import (
+    compute_wave,
+    display_table,
     effective_k,
+    load,
     reliable,
     suppress_small,
+    view,
     wave_results,
-    write_results_json,
+    wording,
+    write,
+    xlsx_tables,
 )
 from benchlib.study import Study
 
@@ -29,13 +36,23 @@ WAVE = "2026-10"
 
 
 @pytest.fixture(scope="module")
-def res(study):
-    return wave_results(study, WAVE, "de")
+def computed(study):
+    return compute_wave(study, WAVE)
 
 
 @pytest.fixture(scope="module")
-def doc(res):
-    return res.to_json_dict()
+def res(study, computed):
+    return view(computed, study.config, "de")
+
+
+@pytest.fixture(scope="module")
+def doc(computed):
+    return computed.to_json_dict()
+
+
+def rows(doc: dict, table: str) -> list[dict]:
+    """The records of one table of a results.json document."""
+    return doc["tables"][table]["rows"]
 
 
 def _num(x) -> bool:
@@ -50,63 +67,78 @@ def _num_or_none(x) -> bool:
 
 
 def test_json_schema(doc):
-    assert doc["wave"] == WAVE and doc["previous_wave"] == "2026-07" and doc["lang"] == "de"
+    assert doc["wave"] == WAVE and doc["previous_wave"] == "2026-07" and "lang" not in doc
     assert set(doc["counts"]) >= {"raw_rows", "contacts", "quarantined", "duplicates_dropped"}
     assert all(isinstance(v, int) for v in doc["counts"].values())
-    for r in doc["companies"]:
+    for r in rows(doc, "companies"):
         assert isinstance(r["company"], str) and r["role"] in ("shop", "competitor")
         assert isinstance(r["n"], int)
         assert all(_num_or_none(r[k]) for k in ("mean", "sd", "ci_low", "ci_high"))
-    assert [r["role"] for r in doc["companies"]].count("shop") == 1
-    for r in doc["shop_vs_competitors"]:
+    assert [r["role"] for r in rows(doc, "companies")].count("shop") == 1
+    for r in rows(doc, "shop_vs_competitors"):
         assert isinstance(r["competitor"], str)
         assert all(_num_or_none(r[k]) for k in ("diff", "ci_low", "ci_high", "p", "p_holm",
                                                 "hedges_g"))
-    assert set(doc["adjusted"]) >= {"emm", "mixed_model"}
-    assert doc["adjusted"]["emm"] and doc["adjusted"]["mixed_model"]
-    for r in doc["change_vs_previous"]:
+    assert rows(doc, "emm") and rows(doc, "mixed_contrasts")
+    for r in rows(doc, "change"):
         assert isinstance(r["company"], str)
         assert all(_num_or_none(r[k]) for k in ("diff", "ci_low", "ci_high", "p"))
-    te = doc["training_effect"]
-    assert isinstance(te["training"], str) and "Einwandbehandlung" in te["training"]
-    assert all(_num(te[k]) for k in ("naive_change", "did", "se", "ci_low", "ci_high", "p"))
-    for r in doc["items"]:
+    te = doc["training"]
+    topics = [x for tr in te["trainings"] for x in tr["topics"]]
+    assert topics and all(isinstance(x, str) for x in topics)  # ids, labelled at display
+    assert all(_num(te[k]) for k in ("naive_change", "estimate", "se", "ci_low", "ci_high", "p",
+                                     "p_adj"))
+    for r in rows(doc, "items"):
         assert isinstance(r["item"], str) and isinstance(r["company"], str)
         assert isinstance(r["n"], int) and all(_num_or_none(r[k]) for k in (
             "share", "ci_low", "ci_high", "p_fdr"))
         if r["company"] == "voltera":
             assert r["p_fdr"] is None
-    for r in doc["mail_response"]:
+    for r in rows(doc, "mail_response"):
         assert isinstance(r["company"], str) and _num_or_none(r["median_h"])
         assert _num(r["share_24h"])
     cal = doc["calibration"]
-    assert _num(cal["icc2_1"]) and _num(cal["alpha"]) and len(cal["icc2_1_ci"]) == 2
-    for r in doc["planning"]:
+    assert _num(cal["icc2_1"]) and _num(cal["alpha"]) and _num(cal["icc2_1_ci_low"])
+    for r in rows(doc, "planning"):
         assert _num(r["target_change"]) and isinstance(r["n_per_company"], int)
-    assert 3 <= len(doc["executive_summary"]) <= 6
-    assert all(isinstance(s, str) and s for s in doc["executive_summary"])
+    # the trend, calibration and data-quality reports read the same file
+    assert {"trend", "market_trend", "event_study", "items_moved", "calibration_agreement",
+            "leniency", "file_fate", "quarantine_reasons"} <= set(doc["tables"])
+    assert doc["policy"]["primary"] == "shop_vs_market"
+    assert set(doc["unavailable"]) <= {"ranking", "train_next"}  # the example has it all
     prov = doc["provenance"]
     assert set(prov) >= {"inputs", "config_sha256", "packages", "git_commit", "parameters",
                          "built_at"}
-    assert prov["parameters"] == {"wave": WAVE, "lang": "de"}
+    assert prov["parameters"] == {"wave": WAVE}  # one file for every language
     json.dumps(doc, allow_nan=False)  # plain JSON types only, no NaN
 
 
 def test_first_wave_has_no_change_or_training(study):
-    doc = wave_results(study, "2025-07", "en").to_json_dict()
-    assert doc["previous_wave"] is None
-    assert doc["change_vs_previous"] is None and doc["training_effect"] is None
-    assert doc["calibration"] is None  # the calibration round belongs to 2026-10
-    assert 3 <= len(doc["executive_summary"]) <= 6
+    res = wave_results(study, "2025-07", "en")
+    assert res.previous_wave is None
+    assert res.change.empty and res.training is None
+    assert res.unavailable["change"]["reason"] == "first_wave"
+    assert res.calibration is None  # the calibration round belongs to 2026-10
+    summary = wording.executive_summary(res)
+    assert 3 <= len(summary) <= 6
+    assert "First wave of the study" in " ".join(summary)
 
 
-def test_unknown_wave_and_language(study):
+def test_unknown_wave_and_language(study, computed):
     from benchlib.errors import ConfigError
 
     with pytest.raises(ConfigError, match="2026-10"):
-        wave_results(study, "2030-01")
+        compute_wave(study, "2030-01")
     with pytest.raises(ValueError, match="lang"):
-        wave_results(study, WAVE, "fr")
+        view(computed, study.config, "fr")
+
+
+def test_results_json_round_trip(computed, tmp_path):
+    path = write(computed, tmp_path / "results.json")
+    back = load(path)
+    assert back.to_json_dict() == computed.to_json_dict()
+    for name, df in computed.tables.items():
+        pd.testing.assert_frame_equal(back.tables[name], df, check_dtype=False, obj=name)
 
 
 # --------------------------------------------------------------------------- = library
@@ -123,38 +155,38 @@ def test_json_equals_library_functions(study, doc):
     w = study.wave_contacts(WAVE)
     scored = study.contacts[study.contacts["scored"]]
     desc = stats.describe_scores(w, by="company").set_index("company")
-    for r in doc["companies"]:
+    for r in rows(doc, "companies"):
         d = desc.loc[r["company"]]
         assert r["n"] == d["n"]
         assert all(_close(r[k], d[k]) for k in ("mean", "sd", "ci_low", "ci_high"))
     svc = stats.shop_vs_competitors(w).set_index("competitor")
-    assert {r["competitor"] for r in doc["shop_vs_competitors"]} == set(svc.index)
-    for r in doc["shop_vs_competitors"]:
+    assert {r["competitor"] for r in rows(doc, "shop_vs_competitors")} == set(svc.index)
+    for r in rows(doc, "shop_vs_competitors"):
         d = svc.loc[r["competitor"]]
         assert all(_close(r[k], d[k]) for k in ("diff", "ci_low", "ci_high", "p", "p_holm",
                                                 "hedges_g"))
     mix = stats.mix_adjusted(w)
     emm = mix.emm.set_index("company")
-    for r in doc["adjusted"]["emm"]:
+    for r in rows(doc, "emm"):
         assert _close(r["emm"], emm.loc[r["company"], "emm"])
     lmm = stats.leniency_adjusted(w).contrasts.set_index("competitor")
-    for r in doc["adjusted"]["mixed_model"]:
+    for r in rows(doc, "mixed_contrasts"):
         assert _close(r["estimate"], lmm.loc[r["competitor"], "estimate"])
         assert _close(r["p_holm"], lmm.loc[r["competitor"], "p_holm"])
     ch = stats.change_vs_previous(scored, WAVE, "2026-07").set_index("company")
-    for r in doc["change_vs_previous"]:
+    for r in rows(doc, "change"):
         assert all(_close(r[k], ch.loc[r["company"], k]) for k in ("diff", "ci_low", "ci_high",
                                                                     "p"))
     te = stats.training_effect(scored, "2026-07", WAVE)
-    t = doc["training_effect"]
-    assert _close(t["did"], te.estimate) and _close(t["naive_change"], te.naive_change)
+    t = doc["training"]
+    assert _close(t["estimate"], te.estimate) and _close(t["naive_change"], te.naive_change)
     assert _close(t["ci_low"], te.ci_low) and _close(t["p"], te.p) and _close(t["se"], te.se)
     it = study.items
     it = it[(it["wave"] == WAVE) & (it["scale"] == "yes_no")]
     props = stats.item_proportions(it, by=["item", "company"]).set_index(["item", "company"])
     comp = stats.compare_proportions(it, by=[]).set_index(["item", "competitor"])
-    assert len(doc["items"]) == len(props)
-    for r in doc["items"]:
+    assert len(rows(doc, "items")) == len(props)
+    for r in rows(doc, "items"):
         p = props.loc[(r["item"], r["company"])]
         assert r["n"] == p["n"] and _close(r["share"], p["share"])
         assert _close(r["ci_low"], p["ci_low"]) and _close(r["ci_high"], p["ci_high"])
@@ -162,16 +194,19 @@ def test_json_equals_library_functions(study, doc):
             assert _close(r["p_fdr"], comp.loc[(r["item"], r["company"]), "p_fdr"])
     mail = stats.response_summary(study.wave_contacts(WAVE, scored_only=False)).set_index(
         "company")
-    for r in doc["mail_response"]:
+    for r in rows(doc, "mail_response"):
         assert _close(r["median_h"], mail.loc[r["company"], "median_h"])
         assert _close(r["share_24h"], mail.loc[r["company"], "share_24h"])
     cal = stats.calibration_summary(study.calibration[study.calibration["wave"] == WAVE])
     assert _close(doc["calibration"]["icc2_1"], cal.icc2_1)
     assert _close(doc["calibration"]["alpha"], cal.alpha_interval)
     plan = stats.plan_next_wave(w)
-    assert [r["n_per_company"] for r in doc["planning"]] == plan["n_per_company"].tolist()
+    assert [r["n_per_company"] for r in rows(doc, "planning")] == plan["n_per_company"].tolist()
+    files = set(study.wave_contacts(WAVE, scored_only=False)["source_file"])
+    assert files == {f"data/raw/{WAVE}/feldhaus_anrufe_{WAVE}.csv",
+                     f"data/raw/{WAVE}/qualiserv_mails_{WAVE}.xlsx"}
     rec = study.reconciliation
-    rec = rec[rec["file"].str.contains(f"/{WAVE}/", regex=False)]
+    rec = rec[rec["file"].isin(files)]
     assert doc["counts"]["raw_rows"] == rec["rows_read"].sum()
     assert doc["counts"]["quarantined"] == rec["quarantined"].sum()
     assert doc["counts"]["duplicates_dropped"] == rec["duplicates_dropped"].sum()
@@ -183,25 +218,85 @@ def test_summary_wording_agrees_with_describe_comparison(study):
     for r in res.shop_vs_competitors.to_dict("records"):
         sentence = stats.describe_comparison(r, "de")
         assert reliable(r) == (not sentence.startswith(("Kein", "Zu wenige")))
-    summary = " ".join(res.executive_summary)
+    summary = " ".join(wording.executive_summary(res))
     # the planted training: shop reliably better than the market net of it; decimal comma
     assert "Netto des Marktes" in summary and re.search(r"\d,\d", summary)
     assert "Voltera (Veränderung) ist um" in summary and "besser als Markt" in summary
+    assert "Abschlussorientierung, Reklamationsbehandlung" in summary  # topics labelled
+
+
+@pytest.mark.parametrize("wave", ["2026-01", "2026-07"])
+def test_summary_uses_the_policy_adjusted_p(study, wave):
+    from benchlib.stats import format_p
+    from benchlib.stats._common import holm
+
+    res = wave_results(study, wave, "en")
+    shop = res.change.set_index("company").loc[study.shop]
+    te = res.training
+    # the shop's change and the net training effect are one Holm family of two claims
+    expected = holm([shop["p"], te["p"]])
+    pol = res.meta["policy"]["summary_p"]
+    assert pol["change"] == pytest.approx(expected[0], abs=1e-15)
+    assert pol["training"] == pytest.approx(expected[1], abs=1e-15) == te["p_adj"]
+    change, did = wording.change_sentence(res), wording.training_sentence(res)
+    for raw, adj, sentence in ((shop["p"], expected[0], change), (te["p"], expected[1], did)):
+        assert format_p(adj, "en", alpha=0.05) in sentence
+        if format_p(raw, "en", alpha=0.05) != format_p(adj, "en", alpha=0.05):
+            assert format_p(raw, "en", alpha=0.05) not in sentence  # never the raw p
+    # 2026-01: DiD p 0.060 -> 0.120; 2026-07: change p 0.0055 -> 0.011 (both visibly adjusted)
+    assert max(expected - [shop["p"], te["p"]]) > 0.005
+    assert "Comparable core" in change  # the basis is said where the number appears
+    # the primary endpoint is tested alone: its p is its own; it opens the gate or not
+    assert pol["shop_vs_market"] == res.shop_vs_market["p"]
+    gate = res.shop_vs_market["p"] < 0.05
+    assert res.meta["policy"]["gate_open"] == gate
+    # dimensions of the change and of the DiD: Holm within the dimensions
+    dc = res.dimension_change
+    assert dc["p_adj"].tolist() == pytest.approx(holm(dc["p"]).tolist(), abs=1e-15)
+    td = res.training_by_dimension
+    dims = td[td["dimension"] != "total"]
+    assert dims["p_adj"].tolist() == pytest.approx(holm(dims["p"]).tolist(), abs=1e-15)
+    if wave == "2026-07":  # primary p = 0.022: the gate is open, the change is claimed
+        assert gate
+        assert res.meta["policy"]["claims"]["change"] and "worse than" in change
+    else:  # 2026-01: primary p = 0.275, nothing secondary is claimed (gatekeeping)
+        assert not gate and not any(res.meta["policy"]["claims"].values())
+        assert not dc["claim"].any() and not res.shop_vs_competitors["claim"].any()
+        assert "better than" not in change and "worse than" not in change
+
+
+def test_first_screen_of_2025_10(study):
+    res = wave_results(study, "2025-10", "en")
+    fs = wording.first_screen(res)
+    assert set(fs) >= {"market", "dimensions", "training", "train_next", "sample", "rank"}
+    # shop vs market over every wave up to this one, on the comparable core
+    mt = res.market_trend
+    gap = mt[mt["group"] == "shop"].set_index("wave")["gap_to_market"]
+    assert list(gap.index) == ["2025-07", "2025-10"]
+    assert gap["2025-10"] == pytest.approx(
+        mt[(mt.wave == "2025-10") & (mt.group == "shop")]["mean"].iloc[0]
+        - mt[(mt.wave == "2025-10") & (mt.group == "market")]["mean"].iloc[0], abs=1e-12)
+    assert "2025-07: −7.0; 2025-10: 5.8" in fs["market"]
+    # the trained dimensions improved reliably (Holm over the dimensions), named by label
+    assert "Closing orientation" in fs["dimensions"] and "Complaint handling" in fs["dimensions"]
+    assert "closing" not in fs["dimensions"]
+    assert "Caveat" in fs["training"] and "regression to the mean" in fs["training"]
+    assert "79 to 80 scored contacts" in fs["sample"]
 
 
 # --------------------------------------------------------------------------- planted effects
 
 
 def test_planted_training_effect_is_recovered(study, truth):
-    te = wave_results(study, "2025-10", "en").to_json_dict()["training_effect"]
+    te = compute_wave(study, "2025-10").training
     true = next(x for x in truth["trainings"] if x["after"] == "2025-10")
     assert true["effective"] and true is truth["trainings"][0]
     assert te["ci_low"] < true["total"]["did"] < te["ci_high"]
-    assert te["ci_low"] > 0 and te["p"] < 0.05
+    assert te["ci_low"] > 0 and te["p"] < 0.05 and te["p_adj"] < 0.05
 
 
 def test_market_shift_is_not_credited_to_the_training(study, truth):
-    te = wave_results(study, "2026-07", "en").to_json_dict()["training_effect"]
+    te = compute_wave(study, "2026-07").training
     true = next(x for x in truth["trainings"] if x["after"] == "2026-07")
     assert true["market_shift"]
     # the shop's own change is clearly negative …
@@ -230,8 +325,13 @@ def small_study(study, tmp_path_factory):
     return Study(study.config, dest)
 
 
-def test_groups_below_k_are_suppressed(small_study):
-    res = wave_results(small_study, WAVE, "de")
+@pytest.fixture(scope="module")
+def small_res(small_study):
+    return wave_results(small_study, WAVE, "de")
+
+
+def test_groups_below_k_are_suppressed(small_res):
+    res = small_res
     assert res.k == 5
     comp = res.companies.set_index("company").loc["funkturm"]
     assert comp["n"] == 3 and comp["suppressed"] and comp["too_few"]
@@ -243,18 +343,104 @@ def test_groups_below_k_are_suppressed(small_study):
     assert res.dimensions.loc[res.dimensions["company"] == "funkturm", "mean"].isna().all()
     f_items = res.items[res.items["company"] == "funkturm"]
     assert f_items["suppressed"].all() and f_items["share"].isna().all()
-    assert res.mail_response.set_index("company").loc["funkturm", "suppressed"]
+    assert f_items["successes"].isna().all()  # x of n is withheld with the share
+    mail = res.mail_response.set_index("company").loc["funkturm"]
+    assert mail["suppressed"] and np.isnan(mail["answered"])
     assert "funkturm" not in set(res.km["company"])
     assert "funkturm" not in set(res.emm["company"])  # too few to enter the adjusted models
-    assert res.notes and all("5" in n for n in res.notes)
-    doc = res.to_json_dict()
-    row = next(r for r in doc["companies"] if r["company"] == "funkturm")
-    assert row["mean"] is None and row["n"] == 3
-    assert "Funkturm Direkt" in " ".join(res.executive_summary)  # named as not tested
-    from benchlib.results import display_table
-
+    notes = wording.notes(res)
+    assert "suppressed_companies" in notes and "5" in notes["suppressed_companies"]
+    assert "Funkturm Direkt" in " ".join(wording.executive_summary(res))  # named as not tested
     shown = display_table(res, "companies").set_index("Unternehmen").loc["Funkturm Direkt"]
     assert shown["Mittelwert"] == "–" and "unterdrückt" in shown["Hinweis"]
+
+
+def _funkturm_cells(df: pd.DataFrame, key: str = "company") -> list[dict]:
+    return [r for r in df.to_dict("records") if r.get(key) == "funkturm"]
+
+
+def test_suppression_matrix_over_outputs(small_res, tmp_path):
+    """The one rule in every output: results.json, tables.xlsx (counts too), report tables,
+    the trend report (the n = 3 competitor) — nothing over fewer than k contacts is shown."""
+    res = small_res
+    doc = res.res.to_json_dict()
+    stat_cols = ("mean", "sd", "ci_low", "ci_high", "share", "successes", "answered",
+                 "median_h", "share_24h", "diff", "mean_comp", "share_comp", "p", "p_holm")
+    # results.json
+    checked = 0
+    for table in ("companies", "dimensions", "items", "mail_response", "shop_vs_competitors",
+                  "item_comparisons", "trend"):
+        key = "competitor" if table in ("shop_vs_competitors", "item_comparisons") else "company"
+        recs = [r for r in rows(doc, table) if r.get(key) == "funkturm"
+                and (table != "trend" or r["wave"] == WAVE)]
+        assert recs, table
+        for r in recs:
+            assert r["suppressed"] is True, table
+            for c in stat_cols:
+                if c in r:
+                    assert r[c] is None, (table, c)
+                    checked += 1
+    assert checked > 20
+    # tables.xlsx, German and English: the same cells are empty
+    for lang in ("de", "en"):
+        path = tmp_path / f"tables-{lang}.xlsx"
+        from benchlib.excel import write_tables_xlsx
+
+        write_tables_xlsx(xlsx_tables(res.res), path, lang)
+        wb = openpyxl.load_workbook(path)
+        for sheet, key in (("companies", "company"), ("items", "company"),
+                           ("mail_response", "company"), ("trend", "company")):
+            ws = wb[sheet]
+            header = [c.value for c in ws[1]]
+            for row in ws.iter_rows(min_row=2, values_only=True):
+                r = dict(zip(header, row, strict=True))
+                if r[key] != "funkturm" or (sheet == "trend" and r["wave"] != WAVE):
+                    continue
+                for c in stat_cols:
+                    if c in r:
+                        assert r[c] is None, (lang, sheet, c, r[c])
+    # report tables (wave report and trend report) show a dash
+    for lang in ("de", "en"):
+        v = view(res.res, res.cfg, lang)
+        col = "Funkturm Direkt"
+        assert display_table(v, "dimensions")[col].eq("–").all()
+        assert display_table(v, "items")[col].eq("–").all()
+        trend = display_table(v, "trend_scores").set_index(display_table(v, "trend_scores")
+                                                           .columns[0])
+        assert trend.loc[col, WAVE] == "–"
+        mail = display_table(v, "mail").set_index(display_table(v, "mail").columns[0])
+        assert mail.loc[col].iloc[2] == "–"  # answered mails withheld too
+
+
+def test_shop_below_min_n_still_gets_its_results(study, tmp_path_factory):
+    """A shop with fewer than min_n contacts: every report still builds from its results,
+    and the first sentence says why nothing is compared."""
+    dest = tmp_path_factory.mktemp("tiny_shop") / "processed"
+    shutil.copytree(study.processed, dest)
+    c = study.contacts
+    shop = c[(c["wave"] == WAVE) & (c["company"] == study.shop)]
+    drop = shop["contact_id"].iloc[7:]
+    c[~c["contact_id"].isin(drop)].to_parquet(dest / "contacts.parquet", index=False)
+    it = study.items
+    it[~it["contact_id"].isin(drop)].to_parquet(dest / "items.parquet", index=False)
+    tiny = Study(study.config, dest)
+    for lang in ("de", "en"):
+        res = wave_results(tiny, WAVE, lang)
+        assert not res.shop_comparable and res.shop_n == 7
+        head = wording.headline(res)
+        assert ("zu wenige" in head) if lang == "de" else ("too few" in head)
+        assert "Voltera" in head
+        assert res.unavailable["shop_vs_competitors"]["reason"] == "shop_too_small"
+        assert res.unavailable["training"]["reason"] == "shop_too_small"
+        summary = " ".join(wording.executive_summary(res))
+        assert summary and "Traceback" not in summary
+        fs = wording.first_screen(res)
+        assert fs["sample"]
+        for name in ("companies", "dimensions", "items", "trend_scores", "counts"):
+            display_table(res, name)  # every table renders
+        shop_row = display_table(res, "companies").iloc[
+            res.companies.index[res.companies["company"] == study.shop][0]]
+        assert shop_row.iloc[2] == "7"  # shown (n ≥ k), labelled, never tested
 
 
 def test_suppress_small_and_k_floor():
@@ -266,14 +452,14 @@ def test_suppress_small_and_k_floor():
     assert effective_k(fake) == 3
 
 
-def test_no_agent_level_data_and_evaluators_as_codes(res):
-    tables = res.tables()
+def test_no_agent_level_data_and_evaluators_as_codes(res, doc):
+    tables = xlsx_tables(res.res) | res.res.tables
     for name, df in tables.items():
         assert "agent" not in df.columns, name
         text = df.astype(str).to_string()
         assert not re.search(r"AG-[0-9a-f]{10}", text), name
     assert res.evaluator_blups["evaluator"].str.fullmatch(r"E\d{2}").all()
-    assert not re.search(r"AG-[0-9a-f]{10}", json.dumps(res.to_json_dict(), ensure_ascii=False))
+    assert not re.search(r"AG-[0-9a-f]{10}", json.dumps(doc, ensure_ascii=False))
 
 
 # --------------------------------------------------------------------------- files
@@ -282,8 +468,8 @@ def test_no_agent_level_data_and_evaluators_as_codes(res):
 def test_results_json_written_atomically_and_reproducibly(study, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    write_results_json(wave_results(study, WAVE, "en"), a)
-    write_results_json(wave_results(study, WAVE, "en"), b)
+    write(compute_wave(study, WAVE), a)
+    write(compute_wave(study, WAVE), b)
     assert a.read_bytes() == b.read_bytes()
     doc = json.loads(a.read_text(encoding="utf-8"))
     assert doc["provenance"]["built_at"] == "2026-01-01T00:00:00Z"
@@ -336,10 +522,30 @@ def test_excel_formula_injection_is_neutralised(tmp_path):
 
 def test_result_tables_to_excel(res, tmp_path):
     path = tmp_path / "tables.xlsx"
-    write_tables_xlsx(res.tables(), path, "de")
+    write_tables_xlsx(xlsx_tables(res.res), path, "de")
     wb = openpyxl.load_workbook(path)
-    assert "companies" in wb.sheetnames and "training_effect" in wb.sheetnames
+    assert {"companies", "training_effect", "calibration", "trend"} <= set(wb.sheetnames)
     ws = wb["companies"]
     header = [c.value for c in ws[1]]
     mean = ws.cell(row=2, column=header.index("mean") + 1)
     assert mean.data_type == "n" and mean.value == pytest.approx(res.companies["mean"].iloc[0])
+    # p-values are numbers shown as the HTML shows them: "< 0,001" below 0.001
+    ws = wb["change"]
+    header = [c.value for c in ws[1]]
+    p = [ws.cell(row=i, column=header.index("p") + 1) for i in range(2, ws.max_row + 1)]
+    assert all(c.data_type == "n" and c.number_format == '[<0.001]"< 0,001";0.000' for c in p)
+    assert any(c.value < 0.001 for c in p)  # the case the old "0.000" format hid
+    # confidence intervals are numbers in two columns (calibration included)
+    ws = wb["calibration"]
+    header = [c.value for c in ws[1]]
+    assert {"icc2_1_ci_low", "icc2_1_ci_high", "alpha_ci_low", "alpha_ci_high"} <= set(header)
+    assert ws.cell(row=2, column=header.index("icc2_1_ci_low") + 1).data_type == "n"
+    en = tmp_path / "en.xlsx"
+    write_tables_xlsx(xlsx_tables(res.res), en, "en")
+    ws = openpyxl.load_workbook(en)["change"]
+    assert ws.cell(row=2, column=header_index(ws, "p")).number_format == \
+        '[<0.001]"< 0.001";0.000'
+
+
+def header_index(ws, name: str) -> int:
+    return [c.value for c in ws[1]].index(name) + 1

@@ -4,7 +4,6 @@ items that moved (real values, no mocks)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from benchlib import plots_trend, trend
@@ -52,15 +51,25 @@ def test_trend_table_gaps_for_panel_changes(study):
 def test_trend_table_k_suppression(study):
     tr = trend.trend_table(study, "2026-01", k=1000)
     assert tr["suppressed"].all() and tr["mean"].isna().all()
+    # a smaller k never undercuts the study's own threshold (the one rule, no opt-out)
+    assert trend.trend_table(study, "2026-01", k=1).equals(trend.trend_table(study, "2026-01"))
 
 
-def test_trend_wide_shows_dash_outside_panel(study):
-    tr = trend.trend_table(study, "2026-10")
-    wide = trend.trend_wide(tr, "de").set_index("")
+@pytest.fixture(scope="module")
+def res_2026_10(study):
+    from benchlib.results import wave_results
+
+    return wave_results(study, "2026-10", "de")
+
+
+def test_trend_scores_table_shows_dash_outside_panel(res_2026_10):
+    from benchlib.results import display_table
+
+    wide = display_table(res_2026_10, "trend_scores").set_index("Unternehmen")
     assert wide.loc["Kabelkraft", "2026-04"] == "–"
     assert wide.loc["Nordlicht Elektro", "2025-07"] == "–"
-    assert "," in wide.loc["Voltera", "2026-10"]  # German decimal comma
-    n = trend.trend_wide(tr, what="n").set_index("")
+    assert wide.loc["Voltera", "2026-10"] == "70,6 (65,7 bis 75,5)"  # German decimal comma
+    n = display_table(res_2026_10, "trend_n").set_index("Unternehmen")
     assert n.loc["Kabelkraft", "2026-10"] == "–" and n.loc["Kabelkraft", "2025-07"] == "80"
 
 
@@ -68,10 +77,18 @@ def test_training_marks(study):
     m = trend.training_marks(study.config, "2026-10")
     assert m["wave"].tolist() == ["2025-10", "2026-01", "2026-04", "2026-07", "2026-10"]
     assert m["x"].tolist() == [1, 2, 3, 4, 5]
-    assert "Reklamationsbehandlung" in m["topics"].iloc[0]
+    assert m["topics"].iloc[0] == list(study.config.waves[1].trainings_before[0].topics)
+    assert "Reklamationsbehandlung" in trend.training_marks(study.config, "2026-10",
+                                                            "de")["topics"].iloc[0]
     assert trend.training_marks(study.config, "2025-07").empty
-    d = trend.trainings_display(m, "en")
+
+
+def test_trainings_table_is_labelled(res_2026_10, study):
+    from benchlib.results import display_table, view
+
+    d = display_table(view(res_2026_10.res, study.config, "en"), "trainings")
     assert d["Mark"].tolist() == ["T1", "T2", "T3", "T4", "T5"]
+    assert d["Topics"].iloc[0] == "Closing orientation, Complaint handling"
 
 
 def test_grid_changes(study):
@@ -86,10 +103,19 @@ def test_grid_changes(study):
     assert len(g) == 2
     assert trend.grid_changes(study.config, "2025-10").empty
     fn = trend.grid_footnote(study.config, "2026-10", "de")
-    assert "Rückruf angeboten" in fn and "yes_partly_no" in fn and "2026-01" in fn
+    assert "Rückruf angeboten" in fn and "Skala" in fn and "2026-01" in fn
+    assert "yes_partly_no" not in fn and "needs_questions" not in fn  # no ids in visible text
     assert trend.grid_footnote(study.config, "2025-10", "de") == ""
-    disp = trend.grid_display(g, "en")
+
+
+def test_grid_changes_table_has_labels_not_ids(study):
+    from benchlib.results import display_table, wave_results
+
+    disp = display_table(wave_results(study, "2026-01", "en"), "grid_changes")
     assert disp["Change"].tolist() == ["added", "changed"]
+    assert disp["Item"].tolist() == ["Call-back offered", "Needs clarified by questions"]
+    assert disp["Details"].tolist() == ["", "scale"]
+    assert "callback_offered" not in disp.to_string()
 
 
 def test_panel_note(study):
@@ -130,7 +156,9 @@ def test_items_that_moved_across_grid_change(study):
     for item in ("callback_offered", "needs_questions"):
         assert m.loc[item, "grid_changed"] and not m.loc[item, "tested"]
         assert not m.loc[item, "moved"]
-    d = trend.moved_display(trend.items_that_moved(study, "2026-01"), "en")
+    from benchlib.results import display_table, wave_results
+
+    d = display_table(wave_results(study, "2026-01", "en"), "items_moved")
     assert "not comparable (grid changed)" in d["Result"].tolist()
     assert trend.items_that_moved(study, "2025-07").empty
 
@@ -162,9 +190,10 @@ def test_figures_are_deterministic(study):
     matplotlib.pyplot.close(fig)
 
 
-def test_display_tables_are_translated(study):
-    es = trend.event_display(trend.event_study_table(study, "2026-10"), "de")
+def test_display_tables_are_translated(res_2026_10):
+    from benchlib.results import display_table
+
+    es = display_table(res_2026_10, "event_study")
     assert "Veränderung (Punkte)" in es.columns
     assert es.iloc[0, 0] == "2025-07 (Referenzwelle)"
-    assert all("p =" not in str(p) for p in es["p"])
-    assert isinstance(pd.DataFrame(es), pd.DataFrame)
+    assert es["p"].iloc[0] == "–" and es["p"].iloc[1].startswith("p ")

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from benchlib.report import build_wave_reports
-from benchlib.results import wave_results
+from benchlib.results import compute_wave
 
 pytestmark = pytest.mark.slow
 
@@ -34,8 +34,9 @@ def _build(root, lang, dest):
             os.environ["SOURCE_DATE_EPOCH"] = old
     dest.mkdir(parents=True)
     out = root / "reports" / WAVE
-    for name in ("wave_report.html", "results.json", "tables.xlsx"):
-        shutil.copy2(out / name, dest / name)
+    for name in ("wave_report.html", "tables.xlsx"):
+        shutil.copy2(out / lang / name, dest / name)
+    shutil.copy2(out / "results.json", dest / "results.json")
     return dest, built[0].seconds
 
 
@@ -68,17 +69,26 @@ def test_outputs_exist(builds, example_project):
     for lang in ("de", "en"):
         for name in ("wave_report.html", "results.json", "tables.xlsx"):
             assert (builds[lang] / name).stat().st_size > 0
-    assert (example_project / "reports" / WAVE / "wave_report.html").is_file()
+    assert (example_project / "reports" / WAVE / "de" / "wave_report.html").is_file()
+    assert (example_project / "reports" / WAVE / "en" / "wave_report.html").is_file()
     print(f"01_wave_report built in {builds['seconds']:.1f} s")
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_results_json_equals_wave_results(builds, study, lang, monkeypatch):
+def test_results_json_equals_compute_wave(builds, study, lang, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     built = json.loads((builds[lang] / "results.json").read_text(encoding="utf-8"))
-    expected = json.loads(json.dumps(wave_results(study, WAVE, lang).to_json_dict()))
+    expected = json.loads(json.dumps(compute_wave(study, WAVE).to_json_dict()))
+    for doc in (built, expected):  # the commit may differ (a test run on a dirty tree)
+        doc["provenance"].pop("git_commit")
     _same(built, expected)
-    assert built["lang"] == lang and built["provenance"]["built_at"] == "2026-01-01T00:00:00Z"
+    assert "lang" not in built and built["provenance"]["built_at"] == "2026-01-01T00:00:00Z"
+
+
+def test_results_json_is_language_independent(builds):
+    # German and English reports render one results.json, computed once per wave
+    assert (builds["de"] / "results.json").read_bytes() == \
+        (builds["en"] / "results.json").read_bytes()
 
 
 def test_two_builds_are_byte_identical(builds):
@@ -99,6 +109,31 @@ def test_html_is_offline_and_safe(builds, study, lang):
         assert c not in page or html_lib.escape(c) == c
     assert 'class="bl-summary"' in page
     assert page.index('class="bl-summary"') < page.index('class="bl-toc"')
+    assert page.count('class="bl-headline"') == 1  # one headline, before the first screen
+    assert page.index('class="bl-headline"') < page.index('class="bl-summary"')
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_first_screen_then_details_then_appendix(builds, lang):
+    page = (builds[lang] / "wave_report.html").read_text(encoding="utf-8")
+    glance = "Auf einen Blick" if lang == "de" else "At a glance"
+    details = "Ergebnisse je Unternehmen" if lang == "de" else "Results per company"
+    appendix = "Anhang – statistische Details" if lang == "de" else "Appendix – statistical details"
+    games = "Games"
+    first = page.index(glance)
+    assert first < page.index(details) < page.index(f'id="{_slug(appendix)}"')
+    # every Games–Howell pair is in the appendix, not in the main body
+    assert page.index(f'id="{_slug(appendix)}"') < page.index(games, page.index(details))
+    screen = page[first:page.index("</ul>", first)]
+    shop_market = "Abstand von Voltera zum Markt" if lang == "de" else "Gap of Voltera to the market"
+    assert shop_market in screen and "2025-07" in screen and WAVE in screen
+    assert ("Vorbehalt" if lang == "de" else "Caveat") in screen
+
+
+def _slug(text: str) -> str:
+    from benchlib.viz import slug
+
+    return slug(text)
 
 
 def _company_table(page: str, heading: str) -> str:
@@ -123,7 +158,8 @@ def test_english_build_is_english(builds):
 
 def test_tables_xlsx_has_no_formulas(builds):
     wb = openpyxl.load_workbook(builds["de"] / "tables.xlsx")
-    assert {"companies", "shop_vs_competitors", "items", "training_effect"} <= set(wb.sheetnames)
+    assert {"companies", "shop_vs_competitors", "items", "training_effect", "trend",
+            "calibration"} <= set(wb.sheetnames)
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
         for row in ws.iter_rows():

@@ -156,6 +156,8 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
         problems.append(_problem(f, i, raw.headers["contact_id"], ids.iat[i],
                                  f"a contact id that occurs once (differing copies in rows "
                                  f"{', '.join(map(str, others))})", "conflicting_duplicate"))
+    if raw.short_rows and not mapping.allow_short_rows:
+        problems += _short_row_problems(raw, f, mapping)
     typed, parse_probs = parse_table(raw, f, mapping, cfg, name, source_wave)
     problems += parse_probs
     item_ids = [c[2:] for c in typed.columns if c.startswith("v:")]
@@ -177,6 +179,19 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     names = frozenset(f["agent_name"].astype(str)) if "agent_name" in f.columns else frozenset()
     return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
                       quarantine, applied, dropped, names)
+
+
+def _short_row_problems(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping) -> list[dict]:
+    """A CSV record with fewer fields than the header is quarantined (the agency may have cut
+    it), unless the mapping says trailing empty cells are left out (``allow_short_rows``)."""
+    out = []
+    for i in np.flatnonzero(f["_row"].isin(list(raw.short_rows)).to_numpy()):
+        found, width, missing = raw.short_rows[int(f["_row"].iat[i])]
+        out.append(_problem(f, i, missing or f"column {found + 1}", "",
+                            f"{width} fields as in the header row, found {found} (if the "
+                            f"agency leaves out trailing empty cells, set allow_short_rows: "
+                            f"true in {mapping.file})", "short_row"))
+    return out
 
 
 def _quarantine_frame(problems: list[dict], f: pd.DataFrame, name: str,

@@ -22,7 +22,8 @@ commands:
   waves      list the configured waves
   init       draft config/ from an unseen export (never overwrites): benchlib init --from FILE
   schema     write config/schema/*.schema.json and the key tables of docs/configuration.md
-  report     build the HTML reports of one wave into reports/<wave>/
+  report     build the HTML reports of one wave into reports/<wave>/<lang>/
+  reports    build the reports of every wave in every configured language (one job pool)
 
 exit codes: 0 ok, 1 too many quarantined rows / failed run, 2 usage or config error.
 """
@@ -54,10 +55,17 @@ def _parser() -> argparse.ArgumentParser:
                    "the file name)")
     sub.add_parser("schema", help="write config/schema/*.schema.json and refresh "
                    "docs/configuration.md from the config models")
-    r = sub.add_parser("report", help="build reports/<wave>/ (HTML, JSON, XLSX)")
+    r = sub.add_parser("report", help="build reports/<wave>/<lang>/ (HTML, JSON, XLSX)")
     r.add_argument("--wave", required=True, help="wave id, e.g. 2026-10")
-    r.add_argument("--lang", default="de", choices=("de", "en"), help="report language")
-    r.add_argument("--notebooks", nargs="*", default=None, help="only these notebooks (stems)")
+    rs = sub.add_parser("reports", help="build the reports of every wave and language")
+    rs.add_argument("--waves", nargs="*", default=None, help="only these waves (default: all)")
+    for c in (r, rs):
+        c.add_argument("--lang", default=None, help="only this report language (default: "
+                       "every language of settings.languages)")
+        c.add_argument("--notebooks", nargs="*", default=None,
+                       help="only these notebooks (stems)")
+        c.add_argument("--force", action="store_true",
+                       help="rebuild even when the reports are up to date")
     return p
 
 
@@ -207,14 +215,16 @@ def _waves(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from benchlib.report import build_wave_reports
+    from benchlib.report import build_reports
 
-    build_wave_reports(args.wave, lang=args.lang, root=args.root, only=args.notebooks)
+    waves = [args.wave] if getattr(args, "wave", None) else getattr(args, "waves", None)
+    build_reports(waves, [args.lang] if args.lang else None, root=args.root,
+                  only=args.notebooks, force=args.force)
     return 0
 
 
 _COMMANDS = {"clean": _clean, "validate": _validate, "example": _example, "waves": _waves,
-             "report": _report, "init": _init, "schema": _schema}
+             "report": _report, "reports": _report, "init": _init, "schema": _schema}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -3,6 +3,9 @@
 * ``check-notebooks``: committed notebooks carry no outputs or execution counts, have
   exactly one cell tagged ``parameters``, run on the project kernel "Python (benchlib)", and
   agree cell by cell with their jupytext ``py:percent`` pair (``notebooks/<name>.py``).
+  Report notebooks (the ones ``benchlib report`` builds) also **compute nothing**
+  (:func:`computation_problems`): no ``benchlib.stats`` call, no arithmetic on data, no
+  pandas aggregation — every number they show comes from the wave's results.
 * ``check-raw``: every file under ``data/raw`` that git tracks or has staged belongs to the
   fictional example study (listed with its SHA-256 in ``data/raw/example_truth.json``), so
   a real client's export is never committed by accident.
@@ -45,6 +48,96 @@ def notebook_problems(nb: dict) -> list[str]:
     return problems
 
 
+FORMATTERS = frozenset({"format_number", "format_p"})
+"""Names a report notebook may import from :mod:`benchlib.stats` (formatting, no statistics)."""
+
+AGGREGATIONS = frozenset({
+    "agg", "aggregate", "apply", "corr", "count", "cov", "crosstab", "cummax", "cummin",
+    "cumprod", "cumsum", "describe", "diff", "groupby", "max", "mean", "median", "min",
+    "mode", "nunique", "pct_change", "pivot_table", "prod", "quantile", "rank", "resample",
+    "rolling", "round", "sem", "size", "std", "sum", "transform", "value_counts", "var"})
+"""Method names whose call in a report notebook computes a number from data."""
+
+_BUILTINS = frozenset({"abs", "max", "min", "round", "sum"})
+_ARITHMETIC = ("Sub", "Mult", "Div", "FloorDiv", "Pow", "MatMult")
+
+
+def computation_problems(source: str) -> list[str]:
+    r"""Where the code of a report notebook computes instead of rendering (empty when clean).
+
+    Flags: importing :mod:`benchlib.stats` (its formatters excepted) or calling into it;
+    arithmetic (``- * / // ** @``, ``+`` or ``%`` on a number); pandas aggregations
+    (:data:`AGGREGATIONS`); the builtins ``sum``, ``min``, ``max``, ``round``, ``abs``.
+    String concatenation, paths (``folder / "file"``), comparisons, indexing and ``len`` stay
+    allowed.
+
+    >>> computation_problems("from benchlib.results import for_report\nx = 'a' + 'b'")
+    []
+    >>> computation_problems("from benchlib import stats\nd = stats.describe_scores(w)")
+    ['line 1: imports benchlib.stats', 'line 2: calls benchlib.stats.describe_scores']
+    >>> computation_problems("share = 100 * res.x\nm = df['a'].mean()")
+    ['line 1: arithmetic (Mult)', 'line 2: pandas aggregation .mean()']
+    """
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        return [f"line {err.lineno}: syntax error: {err.msg}"]
+    problems: list[str] = []
+    stats_names: set[str] = set()
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name == "benchlib.stats" or a.name.startswith("benchlib.stats."):
+                    problems.append(f"line {line}: imports benchlib.stats")
+                    stats_names.add((a.asname or a.name).split(".")[0])
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if mod == "benchlib" and any(a.name == "stats" for a in node.names):
+                problems.append(f"line {line}: imports benchlib.stats")
+                stats_names |= {a.asname or a.name for a in node.names if a.name == "stats"}
+            elif mod == "benchlib.stats" or mod.startswith("benchlib.stats."):
+                bad = [a.name for a in node.names if a.name not in FORMATTERS]
+                if bad:
+                    problems.append(f"line {line}: imports {', '.join(bad)} from benchlib.stats")
+        elif isinstance(node, ast.BinOp):
+            op = type(node.op).__name__
+            numeric = any(isinstance(x, ast.Constant) and isinstance(x.value, (int, float))
+                          and not isinstance(x.value, bool) for x in (node.left, node.right))
+            text = isinstance(node.left, (ast.Constant, ast.JoinedStr)) and not numeric
+            path = op == "Div" and isinstance(node.right, (ast.Constant, ast.JoinedStr)) \
+                and isinstance(getattr(node.right, "value", ""), str)
+            if (op in _ARITHMETIC and not path) or (op == "Add" and numeric) \
+                    or (op == "Mod" and not text):
+                problems.append(f"line {line}: arithmetic ({op})")
+        elif isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Attribute):
+                if isinstance(f.value, ast.Name) and f.value.id in stats_names:
+                    problems.append(f"line {line}: calls benchlib.stats.{f.attr}")
+                elif f.attr in AGGREGATIONS:
+                    problems.append(f"line {line}: pandas aggregation .{f.attr}()")
+            elif isinstance(f, ast.Name) and f.id in _BUILTINS:
+                problems.append(f"line {line}: computes with {f.id}()")
+    return problems
+
+
+def report_notebook_problems(nb: dict) -> list[str]:
+    """:func:`computation_problems` of every code cell, named by cell."""
+    out = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        src = "".join(cell.get("source", ""))
+        src = "\n".join(line for line in src.splitlines()
+                         if not line.lstrip().startswith(("%", "!")))  # IPython magics
+        out += [f"cell {i}: {p} (a report notebook only renders the wave's results)"
+                for p in computation_problems(src)]
+    return out
+
+
 def _cells(nb) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(c["cell_type"], "".join(c["source"]).strip(),
              tuple(c.get("metadata", {}).get("tags", ()))) for c in nb["cells"]]
@@ -74,15 +167,18 @@ def pair_problems(ipynb: Path) -> list[str]:
 
 
 def check_notebooks(folder: Path) -> int:
+    from benchlib.report import NOTEBOOKS
+
     bad = 0
     for path in sorted(folder.glob("*.ipynb")):
-        for p in notebook_problems(json.loads(path.read_text(encoding="utf-8"))) \
-                + pair_problems(path):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        report = report_notebook_problems(nb) if path.stem in NOTEBOOKS else []
+        for p in notebook_problems(nb) + pair_problems(path) + report:
             print(f"{path}: {p}", file=sys.stderr)
             bad += 1
     if bad:
-        print("strip outputs before committing (e.g. jupyter nbconvert --clear-output --inplace)",
-              file=sys.stderr)
+        print("fix the problems above (outputs: jupyter nbconvert --clear-output --inplace; "
+              "numbers: compute them in benchlib.results)", file=sys.stderr)
     return 1 if bad else 0
 
 

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["INJECTION_PREFIXES", "safe_sheet_title", "write_tables_xlsx"]
+__all__ = ["INJECTION_PREFIXES", "is_p_column", "p_number_format", "safe_sheet_title",
+           "write_tables_xlsx"]
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -48,6 +49,29 @@ def safe_sheet_title(name: str, taken: set[str]) -> str:
         suffix = f"~{i}"
         title = base[:31 - len(suffix)] + suffix
     return title
+
+
+def is_p_column(name: str) -> bool:
+    """Columns holding a p-value: ``p``, ``p_*`` and ``*_p``.
+
+    >>> is_p_column("p_holm"), is_p_column("naive_p"), is_p_column("pair")
+    (True, True, False)
+    """
+    return name == "p" or name.startswith("p_") or name.endswith("_p")
+
+
+def p_number_format(lang: str) -> str:
+    """Excel number format that shows a p-value as the HTML does (``< 0.001``, else 3 decimals).
+
+    The literal for tiny p comes from :func:`benchlib.stats.format_p` (the one formatter), so
+    a German workbook shows ``< 0,001`` like the German report.
+
+    >>> p_number_format("de"), p_number_format("en")
+    ('[<0.001]"< 0,001";0.000', '[<0.001]"< 0.001";0.000')
+    """
+    from benchlib.stats import format_p
+
+    return f'[<0.001]"{format_p(0.0, lang).removeprefix("p ")}";0.000'
 
 
 def _cell_value(v: Any, lang: str) -> tuple[Any, str | None]:
@@ -74,7 +98,8 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: Path | str,
     """Write each table to its own sheet of ``path`` (atomic, byte-reproducible).
 
     Header row bold and frozen, column widths from the content, numbers as numbers with a
-    number format (Excel shows them in the reader's locale), booleans as ``ja/nein`` or
+    number format (Excel shows them in the reader's locale; p-values as the HTML shows them,
+    ``< 0.001`` below 0.001, see :func:`p_number_format`), booleans as ``ja/nein`` or
     ``yes/no`` (``lang``), missing values empty, formula-like text neutralised.
     """
     from openpyxl import Workbook
@@ -98,9 +123,12 @@ def write_tables_xlsx(tables: Mapping[str, pd.DataFrame], path: Path | str,
         for j, col in enumerate(columns, 1):
             _put(ws.cell(row=1, column=j), col, None)
             ws.cell(row=1, column=j).font = bold
+        p_cols = {j for j, c in enumerate(columns, 1) if is_p_column(c)}
         for i, row in enumerate(df.itertuples(index=False), 2):
             for j, v in enumerate(row, 1):
                 value, fmt = _cell_value(v, lang)
+                if j in p_cols and isinstance(value, float):
+                    fmt = p_number_format(lang)
                 _put(ws.cell(row=i, column=j), value, fmt)
                 shown = len(f"{value:.3f}") if isinstance(value, float) else len(str(value or ""))
                 widths[j - 1] = max(widths[j - 1], shown)

@@ -22,8 +22,8 @@ import io
 import itertools
 import re
 import zipfile
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,9 @@ class RawTable:
     encoding: str
     header_row: int
     headers: dict[str, str]  # canonical name -> header as found in the file
+    # CSV records with fewer fields than the header: Excel row -> (fields found, fields in
+    # the header, header of the first missing field); the cells are padded with ""
+    short_rows: dict[int, tuple[int, int, str]] = field(default_factory=dict)
 
 
 def read_export(path: Path, mapping: ExportMapping, display: str | None = None) -> RawTable:
@@ -90,6 +93,20 @@ def _column_at(data: bytes, offset: int, delimiter: str) -> str:
     return f"column {j + 1}{label}"
 
 
+def _record_number(data: bytes, offset: int, delimiter: str) -> int:
+    r"""The 1-based record (spreadsheet row) holding byte ``offset``: a quoted cell spanning
+    several lines is one record, as Excel shows it.
+
+    >>> _record_number(b'a;b\n"x\ny";2\n3;\xff\n', 14, ";")
+    3
+    """
+    prefix = data[:offset].decode("utf-8", errors="replace").lstrip("\ufeff")
+    records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
+    if not records or prefix.endswith(("\n", "\r")) and prefix.count('"') % 2 == 0:
+        return len(records) + 1
+    return len(records)
+
+
 def _decode(data: bytes, name: str, mapping: ExportMapping) -> tuple[str, str]:
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         raise InputError(name, "file", "this is an Excel workbook, but the export mapping "
@@ -101,7 +118,7 @@ def _decode(data: bytes, name: str, mapping: ExportMapping) -> tuple[str, str]:
     if nul >= 0:
         raise InputError(name, _column_at(data, nul, mapping.delimiter),
                          "contains NUL bytes (binary or UTF-16 data?); expected a text CSV",
-                         row=data.count(b"\n", 0, nul) + 1)
+                         row=_record_number(data, nul, mapping.delimiter))
     if data.startswith(BOM):
         candidates = ["utf-8-sig"]
     else:
@@ -119,7 +136,7 @@ def _decode(data: bytes, name: str, mapping: ExportMapping) -> tuple[str, str]:
     else:
         assert last_err is not None
         start = last_err.start + (len(BOM) if data.startswith(BOM) else 0)  # -sig strips it
-        line = data.count(b"\n", 0, start) + 1
+        line = _record_number(data, start, mapping.delimiter)
         bad = data[start:start + last_err.end - last_err.start]
         raise InputError(name, _column_at(data, start, mapping.delimiter),
                          f"byte {bad[:1].hex(' ')} ({bad!r}) cannot be decoded as "
@@ -152,38 +169,152 @@ def _csv_records(text: str, mapping: ExportMapping, name: str,
 
 
 def _csv_grid(data: bytes, name: str, mapping: ExportMapping) -> tuple[pd.DataFrame, str]:
-    """All records as a string grid. Fast path: pandas' C parser on the bytes (strings of a
-    column are shared, so a million rows stay small); anything it rejects is re-read strictly
-    by the csv module, which names the offending row."""
+    """All records as a string grid, grid row i = record i + 1 as a spreadsheet numbers it
+    (a quoted cell spanning lines is one record). Fast path: Arrow's CSV reader on the bytes
+    (every column a string, de-duplicated per distinct value so a million rows stay small);
+    a record longer than the first records is re-read strictly by the csv module, which
+    names the offending row. Records with fewer fields than the widest of the first rows
+    are padded and listed in ``grid.attrs["fields"]`` (grid row → field count)."""
     text, encoding = _decode(data, name, mapping)
     head = _csv_records(text, mapping, name, HEADER_SEARCH_ROWS)
     width = max((len(r) for r in head), default=0)
     if width == 0:
         raise InputError(name, "file", "the file is empty (expected a header row and data)")
-    del text
-    try:
-        grid = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig" if encoding == "utf-8"
-                           else encoding, sep=mapping.delimiter, header=None,
-                           names=range(width), dtype=object, na_filter=False,
-                           skip_blank_lines=False, engine="c", quotechar='"', doublequote=True,
-                           index_col=False)
-    except (pd.errors.ParserError, ValueError):
-        grid = _csv_grid_strict(_decode(data, name, mapping)[0], name, mapping)
+    grid = _csv_grid_arrow(data, encoding, width, mapping)
+    if grid is None:
+        grid = _csv_grid_strict(text, name, mapping)
     return grid, encoding
 
 
+def _csv_grid_arrow(data: bytes, encoding: str, width: int, mapping: ExportMapping
+                    ) -> pd.DataFrame | None:
+    """Arrow's CSV parser (single-threaded, so invalid rows carry their record number);
+    None when a record has more fields than ``width`` (the strict reader explains it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as pacsv
+
+    names = [str(j) for j in range(width)]
+    short: dict[int, list[str]] = {}  # record number (1-based) -> fields
+    too_long: list[int] = []
+
+    def invalid(row) -> str:
+        if row.actual_columns > row.expected_columns or row.number is None:
+            too_long.append(row.number or 0)
+        else:
+            (fields,) = _csv_records(row.text, mapping, "", None) or [[""]]
+            short[row.number] = fields
+        return "skip"
+
+    body = data[len(BOM):] if data.startswith(BOM) else data
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False,
+                                           encoding="utf8" if encoding.startswith("utf-8")
+                                           else encoding, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=mapping.delimiter, quote_char='"',
+                                             double_quote=True, escape_char=False,
+                                             newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, csv.Error, InputError):
+        return None
+    if too_long:
+        return None
+    total = table.num_rows + len(short)
+    valid = np.ones(total, dtype=bool)
+    short_at = np.array(sorted(short), dtype=np.int64) - 1
+    valid[short_at] = False
+    columns = {}
+    for j, n in enumerate(names):
+        enc = pc.dictionary_encode(table.column(n)).combine_chunks()
+        uniques = enc.dictionary.to_numpy(zero_copy_only=False)
+        col = np.empty(total, dtype=object)
+        col[valid] = uniques[enc.indices.to_numpy()] if len(uniques) else ""
+        for i in short_at:
+            fields = short[int(i) + 1]
+            col[i] = fields[j] if j < len(fields) else ""
+        columns[j] = col
+    grid = pd.DataFrame(columns)
+    grid.attrs["fields"] = {int(i): len(short[int(i) + 1]) for i in short_at}
+    return grid
+
+
 def _csv_grid_strict(text: str, name: str, mapping: ExportMapping) -> pd.DataFrame:
-    return pd.DataFrame(_csv_records(text, mapping, name), dtype=object).fillna("")
+    records = _csv_records(text, mapping, name)
+    width = max((len(r) for r in records), default=0)
+    fields = {i: len(r) for i, r in enumerate(records) if len(r) < width}
+    for i in fields:
+        records[i] = records[i] + [""] * (width - len(records[i]))
+    grid = pd.DataFrame(records, dtype=object)
+    grid.attrs["fields"] = fields
+    return grid
 
 
 # --------------------------------------------------------------------------- XLSX
 def _xlsx_grid(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
+    """The sheet as a string grid (row 1 of the sheet is grid row 0). A plain workbook is
+    read by calamine (Rust, fast); one with formulas or merged cells by openpyxl, which can
+    show an uncomputed formula's text — decided per file, same strings either way."""
     if data.startswith(OLE_MAGIC):
         raise InputError(name, "file", "the workbook is password-protected (encrypted) or a "
                          "legacy .xls; save it as an unprotected .xlsx")
     if not data.startswith(ZIP_MAGIC):
         raise InputError(name, "file", "not an XLSX workbook (expected a zip container); is it "
                          f"a CSV? The export mapping '{mapping.id}' says format: xlsx")
+    grid = _xlsx_grid_calamine(data, name, mapping) if _plain_workbook(data) else None
+    return grid if grid is not None else _xlsx_grid_openpyxl(data, name, mapping)
+
+
+def _plain_workbook(data: bytes) -> bool:
+    """No formula, merged cell or error cell (``#DIV/0!``, which calamine reads as empty) in
+    any worksheet; False when the zip is unreadable (openpyxl then names the problem)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return not any(_FORMULA_TAG.search(x) or b"<mergeCell" in x or b't="e"' in x
+                           for x in (z.read(n) for n in z.namelist()
+                                     if n.startswith("xl/worksheets/") and n.endswith(".xml")))
+    except Exception:  # corrupt container: the openpyxl path reports it
+        return False
+
+
+class _Sheets:
+    """The sheet-name interface :func:`_pick_sheet` needs, over a calamine workbook."""
+
+    def __init__(self, wb) -> None:
+        self.wb, self.sheetnames = wb, list(wb.sheet_names)
+
+    def __getitem__(self, title: str):
+        return title
+
+
+def _xlsx_grid_calamine(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame | None:
+    """Read with python-calamine; None when calamine cannot (openpyxl then decides)."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = _Sheets(wb)
+    except Exception:
+        return None
+    title = _pick_sheet(sheets, name, mapping)  # InputError for a missing/ambiguous sheet
+    try:
+        values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    except Exception:
+        return None
+    rows = [[_cell_text(v) for v in row] for row in values]
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise InputError(name, f"sheet {title!r}", "the sheet is empty (expected a header "
+                         "row and data)")
+    grid = pd.DataFrame(rows, dtype=object).fillna("")
+    grid.attrs["sheet"] = f"sheet {title!r} (sheets: {', '.join(sheets.sheetnames)})"
+    return grid
+
+
+def _xlsx_grid_openpyxl(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
     from openpyxl import load_workbook
 
     try:
@@ -259,6 +390,9 @@ def _cell_text(v: object) -> str:
         return v.date().isoformat() if v.time() == time(0) else v.isoformat(sep=" ")
     if isinstance(v, date):
         return v.isoformat()
+    if isinstance(v, timedelta):  # calamine: a duration cell
+        total = int(round(v.total_seconds()))
+        return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else repr(v)
     return str(v)
@@ -349,4 +483,8 @@ def _to_table(path: Path, name: str, grid: pd.DataFrame, encoding: str,
     frame = pd.DataFrame(data, dtype=object)
     frame["_row"] = h + 2 + np.flatnonzero(keep)
     headers = {canon: header[j] for j, canon in canon_of.items()}
-    return RawTable(path, frame, encoding, h + 1, headers)
+    short = {}
+    for g, found in grid.attrs.get("fields", {}).items():
+        if g > h and found < width and keep[g - h - 1]:
+            short[g + 1] = (found, width, header[found])
+    return RawTable(path, frame, encoding, h + 1, headers, short)

@@ -1,23 +1,44 @@
-"""Build a wave's reports: parameterised notebooks → executed (papermill) → offline HTML.
+"""Build the reports: parameterised notebooks → executed (papermill) → offline HTML.
 
-Every notebook of :data:`NOTEBOOKS` that exists in ``notebooks/`` is executed with the
-parameters ``wave`` and ``lang`` and exported with the ``benchlib_report`` template (no
-code, no CDN, no script can run). Everything is built in a temporary folder beside
-``reports/<wave>/`` and swapped in only when every notebook succeeded, so a failing build
-leaves the previous report in place.
+Layout (one folder per wave and language, so German and English sit side by side)::
+
+    reports/<wave>/results.json                 language-independent numbers of the wave
+    reports/<wave>/<lang>/data_quality.html     … and wave_report, trend_report, workshop,
+    reports/<wave>/<lang>/tables.xlsx           calibration (.html), the wave's tables
+
+:func:`build_reports` runs ONE scheduler over every (wave, language, notebook) job it is
+given, on all cores, so that ``benchlib reports`` keeps both cores busy to the last
+notebook. Each (wave, language) is built in a hidden temporary folder beside its target and
+swapped in only when all of its notebooks succeeded; a failing notebook or Ctrl-C leaves
+the previous reports in place and starts nothing further.
+
+Whether a (wave, language) needs building is decided from content, not file times: a stamp
+(``reports/<wave>/<lang>/.stamp.json``) holds the hashes of the processed data's manifest,
+the notebooks and the library that the reports were built from.
+
+Rebuilds are byte-identical: the cell ids and execution metadata that papermill and
+nbclient add are normalised, and the build time is ``SOURCE_DATE_EPOCH`` or else the
+modification time of the newest raw input.
 
 >>> sorted(NOTEBOOKS)[0]
 '00_data_quality'
+>>> report_dir(Path("/p/reports"), "2026-10", "en").as_posix()
+'/p/reports/2026-10/en'
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -32,9 +53,21 @@ NOTEBOOKS: dict[str, str] = {
     "03_workshop": "workshop.html",
     "04_calibration": "calibration.html",
 }
+DEFAULT_LANGUAGES: tuple[str, ...] = ("de", "en")
+KERNEL_NAME = "benchlib"
+KERNEL_DISPLAY_NAME = "Python (benchlib)"
+# papermill's default of 60 s for a kernel's first answer is hit on a loaded 2-core machine
+# when several kernels start at once; a kernel that really hangs is still caught.
+KERNEL_START_TIMEOUT_S = 600
+# kernels built side by side must not share IPython's history database (a locked SQLite
+# file makes a kernel print "history saving thread hit an unexpected error" into a report)
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+STAMP = ".stamp.json"
+WAVE_FILES = ("results.json",)  # language-independent outputs kept at reports/<wave>/
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 PROVENANCE_PACKAGES = ("benchlib", "pandas", "numpy", "scipy", "statsmodels", "pingouin",
                        "seaborn", "matplotlib", "pandera", "pyarrow", "papermill", "nbconvert")
+_LIBRARY_SUFFIXES = (".py", ".yaml", ".j2", ".json", ".css")
 
 
 class ReportError(BenchlibError):
@@ -43,15 +76,28 @@ class ReportError(BenchlibError):
     exit_code = 1
 
 
-def built_at() -> str:
-    """Build time (UTC, ISO 8601), honouring ``SOURCE_DATE_EPOCH`` for reproducible builds.
+# --------------------------------------------------------------------------- provenance
+def built_at(root: Path | str | None = None, inputs: Iterable[str] = ()) -> str:
+    """Build time (UTC, ISO 8601): ``SOURCE_DATE_EPOCH`` when set, else the modification
+    time of the newest of ``inputs`` (paths relative to ``root``), else now.
+
+    Taking the time from the inputs makes two builds from the same inputs byte-identical.
 
     >>> os.environ["SOURCE_DATE_EPOCH"] = "0"; built_at()
     '1970-01-01T00:00:00Z'
     >>> del os.environ["SOURCE_DATE_EPOCH"]
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    ts = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    if epoch:
+        ts = datetime.fromtimestamp(int(epoch), UTC)
+    else:
+        mtimes = []
+        for rel in inputs:
+            try:
+                mtimes.append(int(Path(root or ".", rel).stat().st_mtime))
+            except OSError:
+                continue
+        ts = datetime.fromtimestamp(max(mtimes), UTC) if mtimes else datetime.now(UTC)
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -76,12 +122,79 @@ def provenance(study, parameters: dict) -> dict:
         except metadata.PackageNotFoundError:
             continue
     manifest = study.manifest
+    root = study.config.root
     return {"inputs": manifest["inputs"], "config_sha256": manifest["config_sha256"],
             "packages": versions, "python": platform.python_version(),
-            "git_commit": git_commit(study.config.root), "parameters": dict(parameters),
-            "built_at": built_at()}
+            "git_commit": git_commit(root), "parameters": dict(parameters),
+            "built_at": built_at(root, manifest["inputs"])}
 
 
+# --------------------------------------------------------------------------- layout, stamps
+def report_dir(reports: Path, wave: str, lang: str) -> Path:
+    """Folder of one wave's reports in one language: ``reports/<wave>/<lang>``."""
+    return Path(reports) / wave / lang
+
+
+def configured_languages(cfg) -> tuple[str, ...]:
+    """The study's report languages (``settings.languages``; German and English by default).
+
+    >>> class S: pass
+    >>> class C: settings = S()
+    >>> configured_languages(C())
+    ('de', 'en')
+    """
+    return tuple(getattr(cfg.settings, "languages", None) or DEFAULT_LANGUAGES)
+
+
+def _sha_files(files: Iterable[Path], base: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(files):
+        h.update(p.relative_to(base).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def library_hash() -> str:
+    """SHA-256 over the library's own files (code, texts, templates) and its version."""
+    pkg = Path(__file__).parent
+    files = [p for p in pkg.rglob("*") if p.is_file() and p.suffix in _LIBRARY_SUFFIXES
+             and "__pycache__" not in p.parts]
+    try:
+        version = metadata.version("benchlib")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return hashlib.sha256(f"{version}\0{_sha_files(files, pkg)}".encode()).hexdigest()
+
+
+def _manifest_file(paths) -> Path:
+    """The current processed generation's manifest (its input hashes identify the data)."""
+    current = paths.current
+    return (current if current is not None else paths.processed) / "manifest.json"
+
+
+def build_inputs(paths, names: Sequence[str], library: str | None = None) -> dict:
+    """The hashes a (wave, language) build depends on: processed manifest, notebooks,
+    library. Equal hashes → the reports on disk are what a rebuild would produce."""
+    nbs = {n: hashlib.sha256((paths.notebooks / f"{n}.ipynb").read_bytes()).hexdigest()
+           for n in names}
+    manifest = _manifest_file(paths)
+    return {"manifest": hashlib.sha256(manifest.read_bytes()).hexdigest()
+            if manifest.is_file() else None,
+            "notebooks": nbs, "library": library or library_hash(),
+            "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}
+
+
+def is_up_to_date(out: Path, inputs: dict, names: Sequence[str]) -> bool:
+    """Whether ``out`` (a ``reports/<wave>/<lang>`` folder) was built from ``inputs`` and
+    holds every report of ``names``."""
+    try:
+        stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return stamp == inputs and all((out / NOTEBOOKS[n]).is_file() for n in names)
+
+
+# --------------------------------------------------------------------------- one notebook
 @dataclass(frozen=True)
 class BuiltReport:
     notebook: str
@@ -89,121 +202,267 @@ class BuiltReport:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Job:
+    """One notebook of one wave in one language, built into ``tmp``."""
+
+    wave: str
+    lang: str
+    notebook: str
+    src: Path
+    tmp: Path
+    label: str
+
+    @property
+    def html(self) -> str:
+        return NOTEBOOKS[self.notebook]
+
+
+_EXPORTER = None
 ANALYST_TAG = "analyst"  # cells for analysts in JupyterLab, removed from stakeholder HTML
 
 
 def _export_html(nb, out: Path, lang: str = "de") -> None:
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
+    global _EXPORTER
+    if _EXPORTER is None:  # one exporter per process: its templates load once
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
 
-    config = Config()
-    config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
-    exporter = HTMLExporter(config=config, template_name="benchlib_report",
-                            extra_template_basedirs=[str(TEMPLATE_DIR)])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.exclude_output_stdin = True
-    exporter.language_code = lang
-    body, _ = exporter.from_notebook_node(nb)
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG}
+        exporter = HTMLExporter(config=config, template_name="benchlib_report",
+                                extra_template_basedirs=[str(TEMPLATE_DIR)])
+        exporter.exclude_input = True
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        exporter.exclude_output_stdin = True
+        _EXPORTER = exporter
+    _EXPORTER.language_code = lang
+    body, _ = _EXPORTER.from_notebook_node(nb)
     out.write_text(body, encoding="utf-8")
 
 
-def _failed_cell(nb) -> str:
+def normalise_notebook(nb) -> None:
+    """Make an executed notebook depend only on its content: cell ids numbered in order
+    (papermill's injected cell gets a random one), execution timestamps and papermill's
+    run metadata removed, kernelspec the project kernel."""
     for i, cell in enumerate(nb.cells):
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "error":
-                return f"cell {i} (execution {cell.get('execution_count')}): {o.get('ename')}: " \
-                       f"{o.get('evalue')}"
-    return "unknown cell"
+        cell["id"] = f"cell-{i}"
+        md = cell.get("metadata", {})
+        md.pop("execution", None)
+        md.pop("papermill", None)
+    nb.metadata.pop("papermill", None)
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": KERNEL_DISPLAY_NAME,
+                                 "language": "python"}
+
+
+def kernel_manager_class(socket_dir: Path):
+    """A kernel manager whose kernel talks over Unix sockets in ``socket_dir`` (no TCP, so
+    no 'running over TCP without encryption' warning and no open port)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kw):
+            kw.setdefault("transport", "ipc")
+            kw.setdefault("ip", str(socket_dir / "k"))
+            super().__init__(**kw)
+
+    return IPCKernelManager
 
 
 def run_notebook(src: Path, parameters: dict, workdir: Path) -> object:
     """Execute one notebook with papermill; raise ReportError naming the failing cell."""
     import nbformat
     import papermill as pm
+    from jupyter_client.kernelspec import NoSuchKernel
 
     executed = workdir / src.name
+    sockets = Path(tempfile.mkdtemp(prefix="bl-"))  # short: Unix socket paths ≤ 107 bytes
     try:
-        pm.execute_notebook(str(src), str(executed), parameters=parameters, kernel_name="python3",
-                            cwd=str(src.parent), progress_bar=False, log_output=False)
+        pm.execute_notebook(str(src), str(executed), parameters=parameters,
+                            kernel_name=KERNEL_NAME, cwd=str(src.parent),
+                            progress_bar=False, log_output=False,
+                            start_timeout=KERNEL_START_TIMEOUT_S,
+                            extra_arguments=list(KERNEL_ARGUMENTS),
+                            kernel_manager_class=kernel_manager_class(sockets))
     except pm.PapermillExecutionError as err:
         raise ReportError(f"notebook {src.name} failed in cell {err.cell_index} "
                           f"(execution {err.exec_count}): {err.ename}: {err.evalue}") from None
+    except NoSuchKernel:
+        raise ReportError(f"the Jupyter kernel '{KERNEL_NAME}' is not installed; run "
+                          "`make setup` (it registers the kernel)") from None
     except Exception as err:  # kernel died, bad notebook JSON, …
         raise ReportError(f"notebook {src.name} failed: {type(err).__name__}: {err}") from None
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return nbformat.read(executed, as_version=4)
 
 
-def report_jobs(count: int) -> int:
-    """How many notebooks of one wave run side by side: ``BENCHLIB_REPORT_JOBS`` if set,
-    one under ``make -jN`` (make runs the waves side by side), else one per CPU (at most
-    ``count``). Each notebook waits mostly for its own kernel's
-    start-up and imports, so two at a time roughly halves a wave's build on 2 cores."""
-    env = os.environ.get("BENCHLIB_REPORT_JOBS", "").strip()
-    if env.isdigit():
-        jobs = int(env)
-    elif "--jobserver" in os.environ.get("MAKEFLAGS", ""):
-        jobs = 1  # under `make -jN` make already builds N waves side by side
-    else:
-        jobs = os.cpu_count() or 1
-    return max(1, min(jobs, count))
-
-
-def _build_one(job: tuple) -> float:
-    """Execute one notebook and export its HTML in this process (no nbconvert start-up)."""
-    label, src, params, tmp, html, lang = job
+def _build_one(job: Job) -> float:
+    """Execute one notebook and export its HTML in this (worker) process."""
     t0 = time.perf_counter()
-    print(label, file=sys.stderr, flush=True)
-    nb = run_notebook(src, params, tmp / "_executed")
-    _export_html(nb, tmp / html, lang)
+    print(job.label, file=sys.stderr, flush=True)
+    nb = run_notebook(job.src, {"wave": job.wave, "lang": job.lang, "out_dir": str(job.tmp)},
+                      job.tmp / "_executed")
+    normalise_notebook(nb)
+    _export_html(nb, job.tmp / job.html, job.lang)
     return time.perf_counter() - t0
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in pool workers
-    """Pool workers end when the building process is killed (Linux), so a killed build
-    leaves no notebook running on its own."""
+# --------------------------------------------------------------------------- the pool
+def report_jobs(count: int) -> int:
+    """How many notebooks run side by side: ``BENCHLIB_REPORT_JOBS`` if set, else one per
+    CPU (at most ``count``). One scheduler serves every wave and language, so ``make -j2``
+    adds nothing (and takes nothing away)."""
+    env = os.environ.get("BENCHLIB_REPORT_JOBS", "").strip()
+    jobs = int(env) if env.isdigit() else (os.cpu_count() or 1)
+    return max(1, min(jobs, count))
+
+
+def _children(pid: int) -> list[int]:
+    """Direct child processes of ``pid`` (Linux /proc; empty elsewhere)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _kill_kernels_and_exit(signum=None, frame=None) -> None:  # pragma: no cover - workers
+    """Worker's SIGTERM: kill its kernels (each leads its own session) silently, then end."""
+    for child in _children(os.getpid()):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(child, signal.SIGKILL)
+                break
+            except OSError:
+                continue
+    os._exit(143)
+
+
+def _init_worker() -> None:  # pragma: no cover - runs in the job processes
+    """Ctrl-C reaches the scheduler only (it stops the jobs itself, silently); a job whose
+    scheduler dies is sent SIGTERM (Linux), which ends its kernel too."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _kill_kernels_and_exit)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
 
-def _run_jobs(jobs: list[tuple]) -> list[float]:
-    """Run the notebook jobs (side by side when :func:`report_jobs` > 1); seconds per job.
+def _job_process(job: Job, conn) -> None:  # pragma: no cover - runs in the job processes
+    """Body of one job process: build, send ``("ok", seconds)`` or ``("error", message)``."""
+    _init_worker()
+    try:
+        result = ("ok", _build_one(job))
+    except ReportError as err:
+        result = ("error", str(err))
+    except BaseException as err:  # never a traceback from a job process
+        result = ("error", f"notebook {job.src.name} failed: {type(err).__name__}: {err}")
+    try:
+        conn.send(result)
+        conn.close()
+        sys.stderr.flush()
+    finally:
+        os._exit(0)
 
-    The first failing notebook in notebook order is raised (its ReportError names notebook
-    and cell); the others are cancelled or awaited, never left running."""
-    workers = report_jobs(len(jobs))
-    if workers <= 1:
-        return [_build_one(j) for j in jobs]
+
+def _preload() -> None:
+    """Import papermill and nbconvert (and load the HTML template) once in the scheduler:
+    every job process is forked from it and starts with them ready."""
+    import papermill  # noqa: F401
+    from jupyter_client.manager import AsyncKernelManager  # noqa: F401
+
+    global _EXPORTER
+    if _EXPORTER is None:
+        import nbformat
+
+        _export_html(nbformat.v4.new_notebook(), Path(os.devnull))
+
+
+def _run_jobs(jobs: list[Job], on_done) -> None:
+    """Run the jobs, :func:`report_jobs` at a time, each in a process forked for it;
+    ``on_done(job, seconds)`` in the scheduler as each one finishes. The first failure (or
+    Ctrl-C) ends the running jobs and their kernels; nothing further starts."""
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.connection import wait
 
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                             initializer=_die_with_parent) as pool:
-        futures = [pool.submit(_build_one, j) for j in jobs]
+    if ctx.get_start_method() == "fork":
+        _preload()
+    workers = report_jobs(len(jobs))
+    queue = list(jobs)
+    running: dict[int, tuple] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                job = queue.pop(0)
+                recv, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_job_process, args=(job, send), daemon=True)
+                # a Ctrl-C between fork and the child's handler must not reach the child
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+                try:
+                    proc.start()
+                finally:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+                send.close()
+                running[proc.sentinel] = (proc, recv, job)
+            for sentinel in wait(list(running)):
+                proc, recv, job = running.pop(sentinel)
+                try:
+                    status, value = recv.recv() if recv.poll() else ("died", None)
+                except (EOFError, OSError):
+                    status, value = "died", None
+                recv.close()
+                proc.join()
+                if status == "died":
+                    raise ReportError(f"notebook {job.src.name} ({job.wave}/{job.lang}): the "
+                                      f"job process died (exit code {proc.exitcode})")
+                if status == "error":
+                    raise ReportError(value)
+                on_done(job, value)
+    except BaseException:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C waits for this
         try:
-            return [f.result() for f in futures]
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+            for proc, _, _ in running.values():
+                proc.terminate()
+            for proc, recv, _ in running.values():
+                proc.join(timeout=30)
+                recv.close()
+        finally:
+            signal.signal(signal.SIGINT, old)
+        raise
 
 
-def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = None,
-                       only: list[str] | None = None) -> list[BuiltReport]:
-    """Build every report notebook of ``wave`` into ``reports/<wave>/`` (atomic swap)."""
+# --------------------------------------------------------------------------- builds
+def build_reports(waves: Sequence[str] | None = None, langs: Sequence[str] | None = None,
+                  root: Path | str | None = None, only: Sequence[str] | None = None,
+                  force: bool = False) -> list[BuiltReport]:
+    """Build the reports of ``waves`` × ``langs`` (default: every wave, every configured
+    language) with one pool of notebook jobs; skip what is up to date (unless ``force`` or
+    ``only``, a subset of notebook stems). Returns the reports built."""
     from benchlib.config import load_config
     from benchlib.paths import get_paths
 
     cfg = load_config(root)
-    cfg.wave(wave)  # unknown wave -> ConfigError listing the valid waves
+    waves = list(waves) if waves is not None else list(cfg.wave_ids)
+    for wave in waves:
+        cfg.wave(wave)  # unknown wave -> ConfigError listing the valid waves
+    configured = configured_languages(cfg)
+    langs = list(langs) if langs else list(configured)
+    for lang in langs:
+        if lang not in configured:
+            raise BenchlibError(f"unknown report language {lang!r}; configured languages "
+                                f"(settings.languages): {', '.join(configured)}")
     paths = get_paths(cfg.root)
     if paths.current is None:  # no processed generation yet
         from benchlib.pipeline import run_pipeline
@@ -213,50 +472,113 @@ def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = No
              and (only is None or n in only)]
     if not names:
         raise ReportError(f"no report notebooks found in {paths.notebooks}")
-    paths.reports.mkdir(parents=True, exist_ok=True)
-    _remove_stale_builds(paths.reports, wave)
-    tmp = paths.reports / f".{wave}.building-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "_executed").mkdir(parents=True)
-    built = []
-    env_backup = os.environ.get("BENCHLIB_ROOT")
-    os.environ["BENCHLIB_ROOT"] = str(cfg.root)
-    try:
-        jobs = [(f"[{wave}] {i}/{len(names)} {name} …", paths.notebooks / f"{name}.ipynb",
-                 {"wave": wave, "lang": lang, "out_dir": str(tmp)}, tmp, NOTEBOOKS[name], lang)
-                for i, name in enumerate(names, 1)]
-        for name, seconds in zip(names, _run_jobs(jobs), strict=True):
-            built.append(BuiltReport(name, paths.reports / wave / NOTEBOOKS[name], seconds))
-        shutil.rmtree(tmp / "_executed")
-        if only is None:  # a complete build: the Makefile's up-to-date marker for this language
-            (tmp / f".built-{lang}").write_text(built_at() + "\n", encoding="utf-8")
-        _swap_in(tmp, paths.reports / wave, keep=[] if only is None else
-                 [NOTEBOOKS[n] for n in NOTEBOOKS if n not in names])
-    except BaseException:
+    inputs = build_inputs(paths, names)
+    units = []
+    for wave in waves:
+        for lang in langs:
+            out = report_dir(paths.reports, wave, lang)
+            if only is None and not force and is_up_to_date(out, inputs, names):
+                print(f"[{wave}/{lang}] up to date: {out}", file=sys.stderr)
+            else:
+                units.append((wave, lang))
+    if not units:
+        return []
+    return _build_units(cfg.root, paths, units, names, inputs, partial=only is not None)
+
+
+def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[str],
+                 inputs: dict, partial: bool) -> list[BuiltReport]:
+    pid = os.getpid()
+    tmps: dict[tuple[str, str], Path] = {}
+    jobs: list[Job] = []
+    for wave, lang in units:
+        wave_dir = paths.reports / wave
+        wave_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_builds(wave_dir)
+        tmp = wave_dir / f".{lang}.building-{pid}"
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        (tmp / "_executed").mkdir(parents=True)
+        tmps[(wave, lang)] = tmp
+        for i, name in enumerate(names, 1):
+            jobs.append(Job(wave, lang, name, paths.notebooks / f"{name}.ipynb", tmp,
+                            f"[{wave}/{lang}] {i}/{len(names)} {name} …"))
+    remaining = {u: len(names) for u in units}
+    seconds: dict[Job, float] = {}
+    built: list[BuiltReport] = []
+    first_lang = {}
+    for wave, lang in units:
+        first_lang.setdefault(wave, lang)
+
+    def finish(job: Job, secs: float) -> None:
+        seconds[job] = secs
+        unit = (job.wave, job.lang)
+        remaining[unit] -= 1
+        if remaining[unit]:
+            return
+        tmp = tmps.pop(unit)
+        out = report_dir(paths.reports, *unit)
+        _finish_unit(tmp, out, inputs, partial, keep_wave_files=first_lang[job.wave] == job.lang)
+        built.extend(BuiltReport(j.notebook, out / j.html, seconds[j]) for j in jobs
+                     if (j.wave, j.lang) == unit)
+        print(f"[{job.wave}/{job.lang}] wrote {out}", file=sys.stderr, flush=True)
+
+    env_backup = os.environ.get("BENCHLIB_ROOT")
+    os.environ["BENCHLIB_ROOT"] = str(root)
+    try:
+        _run_jobs(jobs, finish)
     finally:
+        for tmp in tmps.values():
+            shutil.rmtree(tmp, ignore_errors=True)
         if env_backup is None:
             os.environ.pop("BENCHLIB_ROOT", None)
         else:
             os.environ["BENCHLIB_ROOT"] = env_backup
-    print(f"[{wave}] wrote {paths.reports / wave}", file=sys.stderr)
     return built
 
 
-def _swap_in(tmp: Path, final: Path, keep: list[str]) -> None:
-    """Replace ``final`` by ``tmp`` atomically; with ``keep``, carry over those old files."""
-    from benchlib.atomic import replace_dir
+def _finish_unit(tmp: Path, out: Path, inputs: dict, partial: bool,
+                 keep_wave_files: bool) -> None:
+    """Swap one complete (wave, language) build in; language-independent files move up to
+    ``reports/<wave>/`` (from the first language built, so reruns are deterministic)."""
+    from benchlib.atomic import replace_dir, write_json
 
-    for name in keep:
-        if (final / name).exists() and not (tmp / name).exists():
-            shutil.copy2(final / name, tmp / name)
-    replace_dir(tmp, final)
+    shutil.rmtree(tmp / "_executed")
+    for name in WAVE_FILES:
+        if (tmp / name).exists():
+            if keep_wave_files:
+                os.replace(tmp / name, out.parent / name)
+            else:
+                (tmp / name).unlink()
+    if partial:  # carry over the reports not rebuilt; the stamp only if still current
+        if out.is_dir():
+            for p in out.iterdir():
+                if p.name != STAMP and not (tmp / p.name).exists():
+                    shutil.copy2(p, tmp / p.name)
+            if is_up_to_date(out, inputs, list(inputs["notebooks"])):
+                shutil.copy2(out / STAMP, tmp / STAMP)
+    else:
+        write_json(tmp / STAMP, inputs)
+    _remove_old_layout(out.parent)
+    replace_dir(tmp, out)
 
 
-def _remove_stale_builds(reports: Path, wave: str) -> None:
-    """Remove temp folders of builds of ``wave`` whose process is gone (killed runs)."""
-    for p in reports.glob(f".{wave}.building-*"):
+def _remove_old_layout(wave_dir: Path) -> None:
+    """Reports of the old one-language layout (``reports/<wave>/*.html``) would look current."""
+    for p in wave_dir.iterdir():
+        if p.is_file() and (p.suffix in (".html", ".xlsx") or p.name.startswith(".built-")):
+            p.unlink()
+
+
+def build_wave_reports(wave: str, lang: str = "de", root: Path | str | None = None,
+                       only: list[str] | None = None, force: bool = False
+                       ) -> list[BuiltReport]:
+    """Build every report notebook of ``wave`` in ``lang`` into ``reports/<wave>/<lang>/``."""
+    return build_reports([wave], [lang], root=root, only=only, force=force)
+
+
+def _remove_stale_builds(wave_dir: Path) -> None:
+    """Remove temp folders of builds whose process is gone (killed runs)."""
+    for p in wave_dir.glob(".*.building-*"):
         pid = p.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(p, ignore_errors=True)

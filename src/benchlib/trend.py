@@ -23,21 +23,18 @@ from benchlib.stats import compare_proportions_vs_previous, describe_scores, eve
 from benchlib.stats._common import DEFAULT_ALPHA
 
 __all__ = [
-    "event_display",
     "event_study_table",
-    "grid_display",
     "grid_footnote",
-    "moved_display",
     "panel_note",
-    "trainings_display",
     "grid_changes",
     "item_label",
     "items_that_moved",
     "panel_companies",
     "reference_wave",
     "training_marks",
+    "market_trend",
+    "panel_changes",
     "trend_table",
-    "trend_wide",
     "waves_up_to",
 ]
 
@@ -86,27 +83,35 @@ def trend_table(study, wave: str, dv: str = "total", k: int | None = None,
 
     Every company active in any of these waves gets one row per wave. Cells where the
     company was not in the panel (``in_panel`` False) or has no scored contact have NaN
-    mean and CI, so plotted lines break instead of being interpolated. With ``k``, cells
-    with fewer than ``k`` scored contacts are suppressed (NaN, ``suppressed`` True).
+    mean and CI, so plotted lines break instead of being interpolated. Cells with fewer
+    than ``k`` scored contacts are suppressed by the one small-cell rule
+    (:func:`benchlib.results.suppress_small`; ``k`` defaults to the study's
+    ``settings.k_anonymity``, never below 3 — there is no unsuppressed variant).
 
     Returns
     -------
     DataFrame
-        ``company, company_name, role, wave, x (wave index), in_panel, n, mean, sd, ci_low,
-        ci_high, too_few, suppressed``.
+        ``company, company_name, role, wave, x (wave index), in_panel, n, mean, sd, ci_low, ci_high,
+        too_few, suppressed``.
 
     >>> import benchlib
     >>> tr = trend_table(benchlib.load_study(), "2026-10")
     >>> bool(tr.loc[(tr.company == "kabelkraft") & (tr.wave == "2026-04"), "mean"].isna().all())
     True
     """
+    from benchlib.results.suppression import effective_k, suppress_small
+
+    k = max(effective_k(study), k or 0)
     waves = waves_up_to(study.config, wave)
     contacts = cross_wave_contacts(study, waves, score)
-    desc = describe_scores(contacts[contacts["scored"]], dv=dv, by=["company", "wave"])
+    contacts = contacts[contacts["scored"]]
+    desc = (describe_scores(contacts, dv=dv, by=["company", "wave"]) if len(contacts)
+            else pd.DataFrame(columns=["company", "wave", "n", "mean", "sd", "se", "ci_low",
+                                       "ci_high", "too_few"]))
     comps = panel_companies(study.config, waves)
     grid = pd.MultiIndex.from_product([comps, waves], names=["company", "wave"]).to_frame(
         index=False)
-    out = grid.merge(desc, on=["company", "wave"], how="left")
+    out = grid.merge(desc, on=["company", "wave"], how="left", validate="1:1")
     cfg = {c.id: c for c in study.config.companies}
     out.insert(1, "company_name", out["company"].map(lambda c: cfg[c].name))
     out.insert(2, "role", out["company"].map(lambda c: cfg[c].role))
@@ -114,68 +119,75 @@ def trend_table(study, wave: str, dv: str = "total", k: int | None = None,
     out.insert(5, "in_panel", [cfg[c].active_in(w) for c, w in zip(out["company"], out["wave"],
                                                                   strict=True)])
     out["n"] = out["n"].fillna(0).astype(int)
-    out["too_few"] = out["too_few"].fillna(True).astype(bool)
-    out["suppressed"] = (out["n"] < k) if k else False
+    out["too_few"] = out["too_few"].astype("boolean").fillna(True).astype(bool)
     stat_cols = ["mean", "sd", "se", "ci_low", "ci_high"]
-    out.loc[~out["in_panel"] | out["suppressed"] | (out["n"] == 0), stat_cols] = np.nan
+    out = suppress_small(out, ["n"], stat_cols, k)
+    out.loc[~out["in_panel"], "suppressed"] = False  # not in the panel: nothing to withhold
+    out.loc[~out["in_panel"] | (out["n"] == 0), stat_cols] = np.nan
     return out[["company", "company_name", "role", "wave", "x", "in_panel", "n", "mean", "sd",
                 "ci_low", "ci_high", "too_few", "suppressed"]]
 
 
-def trend_wide(trend: pd.DataFrame, lang: str = "de", digits: int = 1,
-               what: str = "mean_ci") -> pd.DataFrame:
-    """Display table: one row per company, one column per wave.
+def market_trend(study, wave: str, dv: str = "total", k: int | None = None) -> pd.DataFrame:
+    """The shop and the pooled market (all competitors in the panel) per wave up to ``wave``.
 
-    ``what="mean_ci"``: "mean (CI low–high)", too-small groups marked "*"; ``what="n"``:
-    scored contacts. Cells outside the panel show "–" (not in the panel, never 0).
+    On the comparable core of those waves, like :func:`trend_table`; ``group`` is
+    ``"shop"`` or ``"market"``; ``gap_to_market`` (shop rows) is shop − market; cells below
+    ``k`` suppressed by the one rule.
 
-    >>> d = pd.DataFrame({"company_name": ["A", "A"], "wave": ["w1", "w2"], "n": [12, 0],
-    ...                   "in_panel": [True, False], "mean": [70.25, np.nan],
-    ...                   "ci_low": [65.0, np.nan], "ci_high": [75.5, np.nan],
-    ...                   "too_few": [False, True]})
-    >>> trend_wide(d, "de").iloc[0].tolist(), trend_wide(d, what="n").iloc[0].tolist()
-    (['A', '70,2 (65,0–75,5)', '–'], ['A', '12', '–'])
+    >>> import benchlib
+    >>> m = market_trend(benchlib.load_study(), "2025-10")
+    >>> m[["wave", "group"]].values.tolist()
+    [['2025-07', 'shop'], ['2025-07', 'market'], ['2025-10', 'shop'], ['2025-10', 'market']]
     """
-    from benchlib.viz import fmt_number
+    from benchlib.results.suppression import effective_k, suppress_small
 
-    def cell(r) -> str:
-        if what == "n":
-            return str(int(r["n"])) if r["in_panel"] else "–"
-        if r["mean"] != r["mean"]:
-            return "–"
-        s = f"{fmt_number(r['mean'], lang, digits)} ({fmt_number(r['ci_low'], lang, digits)}–" \
-            f"{fmt_number(r['ci_high'], lang, digits)})"
-        return s + (" *" if r["too_few"] else "")
+    k = max(effective_k(study), k or 0)
+    waves = waves_up_to(study.config, wave)
+    c = cross_wave_contacts(study, waves)
+    c = c[c["scored"]].assign(group=np.where(c.loc[c["scored"], "company"] == study.shop,
+                                             "shop", "market"))
+    desc = describe_scores(c, dv=dv, by=["wave", "group"])
+    grid = pd.MultiIndex.from_product([waves, ["shop", "market"]],
+                                      names=["wave", "group"]).to_frame(index=False)
+    out = grid.merge(desc, on=["wave", "group"], how="left", validate="1:1")
+    out.insert(1, "x", out["wave"].map({w: i for i, w in enumerate(waves)}).astype(int))
+    out["n"] = out["n"].fillna(0).astype(int)
+    out = suppress_small(out, ["n"], ["mean", "sd", "se", "ci_low", "ci_high"], k)
+    market = out[out["group"] == "market"].set_index("wave")["mean"]
+    out["gap_to_market"] = np.where(out["group"] == "shop",
+                                    out["mean"] - out["wave"].map(market), np.nan)
+    return out[["wave", "x", "group", "n", "mean", "ci_low", "ci_high", "gap_to_market",
+                "suppressed"]]
 
-    d = trend.assign(_cell=trend.apply(cell, axis=1))
-    order = list(dict.fromkeys(d["company_name"]))
-    wide = d.pivot(index="company_name", columns="wave", values="_cell").reindex(order)
-    wide.columns.name = None
-    return wide.reset_index().rename(columns={"company_name": ""})
 
-
-def training_marks(config: StudyConfig, wave: str, lang: str = "de") -> pd.DataFrame:
+def training_marks(config: StudyConfig, wave: str, lang: str | None = None) -> pd.DataFrame:
     """Trainings held before each wave up to ``wave``: ``wave, x, date, topics``.
 
-    ``x`` is the index of the wave the training precedes (draw the mark at ``x - 0.5``).
+    ``x`` is the index of the wave the training precedes (draw the mark at ``x - 0.5``);
+    ``topics`` is the list of configured topic ids (language-independent, as in
+    results.json), or with ``lang`` their labels joined by commas.
 
     >>> from benchlib.config import load_config
-    >>> training_marks(load_config(), "2025-10")[["wave", "topics"]].to_dict("records")
-    [{'wave': '2025-10', 'topics': 'Abschlussorientierung, Reklamationsbehandlung'}]
+    >>> training_marks(load_config(), "2025-10")[["wave", "x"]].to_dict("records")
+    [{'wave': '2025-10', 'x': 1}]
     """
     waves = waves_up_to(config, wave)
     rows = [{"wave": w.id, "x": waves.index(w.id), "date": tr.date,
-             "topics": ", ".join(config.label("training", t, lang) for t in tr.topics)}
+             "topics": list(tr.topics) if lang is None
+             else ", ".join(topic_label(config, x, lang) for x in tr.topics)}
             for w in config.waves if w.id in waves for tr in w.trainings_before]
     return pd.DataFrame(rows, columns=["wave", "x", "date", "topics"])
 
 
+def topic_label(config: StudyConfig, topic: str, lang: str = "de") -> str:
+    """The label of a training topic in ``lang`` (``config.label("training", …)``)."""
+    return config.label("training", topic, lang)
+
+
 def item_label(config: StudyConfig, item: str, lang: str = "de") -> str:
-    """The grid label of ``item`` in ``lang`` (latest definition; the id when unknown)."""
-    defs = [i for i in config.grid.items if i.id == item]
-    if not defs:
-        return item
-    return defs[-1].label_en if lang == "en" else defs[-1].label_de
+    """The grid label of ``item`` in ``lang`` (``config.label("item", …)``)."""
+    return config.label("item", item, lang)
 
 
 def _describe(item: Item, field: str) -> str:
@@ -248,14 +260,17 @@ def event_study_table(study, wave: str, dv: str = "total", score: str = "core") 
     return es[cols]
 
 
-def items_that_moved(study, wave: str, alpha: float = DEFAULT_ALPHA) -> pd.DataFrame:
+def items_that_moved(study, wave: str, alpha: float = DEFAULT_ALPHA,
+                     k: int | None = None) -> pd.DataFrame:
     """The shop's yes/no items in ``wave`` vs the previous wave (share of "yes").
 
     :func:`benchlib.stats.compare_proportions_vs_previous` on the shop's answered yes/no
     items of both waves; Benjamini–Hochberg over all tested items of this pair of waves.
     Items whose definition changed between the two waves (see :func:`grid_changes`) or that
     exist in only one of them are listed but not compared (``grid_changed`` True, untested).
-    ``moved`` is True only for a tested item with ``p_fdr < alpha``.
+    ``moved`` is True only for a tested item with ``p_fdr < alpha``. Items with fewer than
+    ``k`` answers in either wave are withheld by the one small-cell rule (``k`` defaults to
+    the study's ``settings.k_anonymity``).
 
     Returns
     -------
@@ -269,7 +284,7 @@ def items_that_moved(study, wave: str, alpha: float = DEFAULT_ALPHA) -> pd.DataF
             "tested", "grid_changed", "moved"]
     prev = study.previous_wave(wave)
     if prev is None:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=[*cols, "suppressed"])
     changed = set(grid_changes(study.config, wave).query("wave == @wave")["item"])
     defs = {i.id: i for i in study.config.grid.items_for_wave(wave)}
     it = study.items
@@ -291,12 +306,37 @@ def items_that_moved(study, wave: str, alpha: float = DEFAULT_ALPHA) -> pd.DataF
     res["direction"] = res["item"].map(lambda i: defs[i].direction if i in defs else "")
     res["tested"] = res["tested"].fillna(False).astype(bool)
     res["moved"] = res["tested"] & (res["p_fdr"] < alpha)
-    return res[cols].sort_values(["moved", "p_fdr", "item"], ascending=[False, True, True],
-                                 na_position="last").reset_index(drop=True)
+    from benchlib.results.suppression import effective_k, suppress_small
+
+    res = suppress_small(res, ["n_prev", "n_wave"], ["share_prev", "share_wave", "diff",
+                                                     "ci_low", "ci_high", "p", "p_fdr"],
+                         max(effective_k(study), k or 0))
+    grid_only = res["grid_changed"].astype(bool)
+    res.loc[grid_only, "suppressed"] = False  # listed, never compared: nothing to withhold
+    res.loc[res["suppressed"], ["tested", "moved"]] = False
+    return res[[*cols, "suppressed"]].sort_values(
+        ["moved", "p_fdr", "item"], ascending=[False, True, True],
+        na_position="last").reset_index(drop=True)
 
 
 
-# --- display tables (translated headings; numbers stay numbers for viz.table_html) ----------
+# --- labels and sentences for the reports (tables: benchlib.results.display) -------------
+
+
+def panel_changes(config: StudyConfig, waves: list[str]) -> pd.DataFrame:
+    """Companies that joined or left the panel within ``waves``: ``company, change, wave``.
+
+    >>> from benchlib.config import load_config
+    >>> panel_changes(load_config(), ["2026-01", "2026-04"]).values.tolist()
+    [['kabelkraft', 'left', '2026-01'], ['nordlicht', 'joined', '2026-04']]
+    """
+    rows = []
+    for c in sorted(config.companies, key=lambda c: c.id):
+        if c.last_wave and c.last_wave in waves[:-1]:
+            rows.append({"company": c.id, "change": "left", "wave": c.last_wave})
+        if c.first_wave and c.first_wave in waves[1:]:
+            rows.append({"company": c.id, "change": "joined", "wave": c.first_wave})
+    return pd.DataFrame(rows, columns=["company", "change", "wave"])
 
 
 def panel_note(config: StudyConfig, waves: list[str], lang: str = "de") -> str:
@@ -306,15 +346,16 @@ def panel_note(config: StudyConfig, waves: list[str], lang: str = "de") -> str:
     >>> panel_note(load_config(), ["2026-01", "2026-04"], "en")
     'Kabelkraft left the panel after 2026-01. Nordlicht Elektro joined the panel in 2026-04.'
     """
+    return panel_sentence(config, panel_changes(config, waves).to_dict("records"), lang)
+
+
+def panel_sentence(config: StudyConfig, changes: list[dict], lang: str = "de") -> str:
+    """The sentences of :func:`panel_note` for rows of :func:`panel_changes`."""
     from benchlib.i18n import t
 
-    out = []
-    for c in sorted(config.companies, key=lambda c: c.id):
-        if c.last_wave and c.last_wave in waves[:-1]:
-            out.append(t("tr_panel_left", lang, name=c.name, wave=c.last_wave))
-        if c.first_wave and c.first_wave in waves[1:]:
-            out.append(t("tr_panel_joined", lang, name=c.name, wave=c.first_wave))
-    return " ".join(out)
+    names = {c.id: c.name for c in config.companies}
+    return " ".join(t(f"tr_panel_{r['change']}", lang, name=names.get(r["company"], r["company"]),
+                      wave=r["wave"]) for r in changes)
 
 
 def grid_footnote(config: StudyConfig, up_to: str, lang: str = "de") -> str:
@@ -334,88 +375,15 @@ def grid_footnote(config: StudyConfig, up_to: str, lang: str = "de") -> str:
         return ""
     parts = []
     for r in g.itertuples(index=False):
-        detail = f"; {r.detail}" if r.detail else ""
-        parts.append(t("tr_grid_item", lang, label=r.label_en if lang == "en" else r.label_de,
+        fields = [f.split(":")[0].strip() for f in (r.detail or "").split(";") if f.strip()]
+        detail = ("; " + ", ".join(t(f"tr_field_{f}", lang) for f in fields)) if fields else ""
+        parts.append(t("tr_grid_item", lang, label=config.label("item", r.item, lang),
                        change=t(f"tr_change_{r.change}", lang), wave=r.wave, detail=detail))
     core = comparable_core(config, waves_up_to(config, up_to))
-    label = {i.id: (i.label_en if lang == "en" else i.label_de) for i in config.grid.items}
+    label = {i.id: config.label("item", i.id, lang) for i in config.grid.items}
     core_note = t("tr_core_note", lang, n=len(core.items),
                   excluded=", ".join(label[i] for i in core.excluded["item"]) or "–",
                   mapped=", ".join(label[i] for i in core.mapped) or "–")
     return t("tr_grid_footnote", lang, changes=", ".join(parts)) + " " + core_note
 
 
-def grid_display(changes: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """:func:`grid_changes` with translated headings and change words."""
-    from benchlib.i18n import t
-
-    return pd.DataFrame({
-        t("tr_col_since", lang): changes["wave"],
-        t("tr_col_item", lang): changes["label_en" if lang == "en" else "label_de"],
-        "id": changes["item"],
-        t("tr_col_change", lang): changes["change"].map(lambda c: t(f"tr_change_{c}", lang)),
-        t("tr_col_detail", lang): changes["detail"],
-    })
-
-
-def trainings_display(marks: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """:func:`training_marks` with translated headings and the marks T1, T2 … of the figures."""
-    from benchlib.i18n import t
-
-    xs = {x: f"T{i + 1}" for i, x in enumerate(sorted(set(marks["x"])))}
-    return pd.DataFrame({
-        t("tr_col_mark", lang): marks["x"].map(xs),
-        t("tr_col_wave", lang): marks["wave"],
-        t("tr_col_date", lang): marks["date"].map(lambda d: d.isoformat()),
-        t("tr_col_topics", lang): marks["topics"],
-    })
-
-
-def _p(p: float, lang: str) -> str:
-    """p without the "p = " prefix for a table column ('–' when NaN)."""
-    from benchlib.stats import format_p
-
-    return format_p(p, lang, alpha=DEFAULT_ALPHA).removeprefix("p = ") if p == p else "–"
-
-
-def event_display(es: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """:func:`event_study_table` for display (p formatted, reference row marked)."""
-    from benchlib.i18n import t
-
-    return pd.DataFrame({
-        t("tr_col_wave", lang): [w + (f" ({t('tr_event_reference', lang)})" if ref else "")
-                                 for w, ref in zip(es["wave"], es["reference"], strict=True)],
-        t("tr_col_estimate", lang): es["estimate"].astype(float),
-        t("tr_col_ci_low", lang): es["ci_low"].astype(float),
-        t("tr_col_ci_high", lang): es["ci_high"].astype(float),
-        t("tr_col_p", lang): [_p(p, lang) for p in es["p"]],
-        t("tr_col_n", lang): es["n"].astype(int).tolist(),
-    })
-
-
-def moved_display(moved: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
-    """:func:`items_that_moved` for display: shares in %, difference in percentage points,
-    FDR p formatted, and a result word that only says "increased/decreased" when ``moved``."""
-    from benchlib.i18n import t
-
-    def result(r) -> str:
-        if r["grid_changed"]:
-            return t("tr_result_grid", lang)
-        if not r["tested"]:
-            return t("tr_result_untested", lang)
-        if r["moved"]:
-            return t("tr_result_moved_up" if r["diff"] > 0 else "tr_result_moved_down", lang)
-        return t("tr_result_none", lang)
-
-    prev = moved["previous"].iloc[0] if len(moved) else ""
-    wave = moved["wave"].iloc[0] if len(moved) else ""
-    return pd.DataFrame({
-        t("tr_col_item", lang): moved["label_en" if lang == "en" else "label_de"],
-        t("tr_col_share_prev", lang, previous=prev): moved["share_prev"].astype(float),
-        t("tr_col_share_wave", lang, wave=wave): moved["share_wave"].astype(float),
-        t("tr_col_diff_pp", lang): 100 * moved["diff"].astype(float),
-        t("tr_col_ci_low", lang): 100 * moved["ci_low"].astype(float),
-        t("tr_col_ci_high", lang): 100 * moved["ci_high"].astype(float),
-        t("tr_col_p_fdr", lang): [_p(p, lang) for p in moved["p_fdr"]],
-        t("tr_col_result", lang): [result(r) for _, r in moved.iterrows()],
-    })

@@ -117,7 +117,7 @@ def dimension_heatmap(res: WaveResults) -> Figure:
                     cbar_kws={"label": t("wr_plot_score", lang), "shrink": 0.8})
         style.annotate_cells(ax, mean.to_numpy(float), annot, SEQUENTIAL_CMAP, 0, 100)
         ax.set_xticklabels([res.name(c) for c in comps], rotation=25, ha="right")
-        ax.set_yticklabels([t(f"wr_dim_{x}", lang) for x in dims], rotation=0)
+        ax.set_yticklabels([res.label("dimension", x) for x in dims], rotation=0)
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.tick_params(length=0)

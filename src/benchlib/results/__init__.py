@@ -1,0 +1,46 @@
+"""Every number the reports of a wave show, computed once (language-independent), then rendered.
+
+Three jobs, three modules:
+
+* :mod:`benchlib.results.compute` — :func:`compute_wave` runs the statistics once per wave
+  into a :class:`WaveResults` (tidy tables of ids and numbers, no text);
+* :mod:`benchlib.results.wording` — the sentences (summary, headline, first screen) in a
+  language, using exactly the adjusted p of the multiplicity policy (:mod:`.policy`);
+* :mod:`benchlib.results.display` — one declared spec per report table (columns, labels from
+  the text resources and the configuration, formats).
+
+:func:`write` / :func:`load` store it as ``reports/<wave>/results.json``; :func:`prepare_wave`
+writes it before a wave's notebooks run and :func:`for_report` is what a report notebook
+calls (:mod:`.files`). The small-cell rule lives in :mod:`.suppression`.
+
+>>> import benchlib
+>>> res = compute_wave(benchlib.load_study(), "2026-10")
+>>> res.wave, sorted(res.tables)[:3]
+('2026-10', ['calibration_agreement', 'change', 'companies'])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchlib.results.compute import ALPHA, compute_wave, wave_counts
+from benchlib.results.display import ReportView, display_table, reliable, view
+from benchlib.results.files import for_report, prepare_wave, write_tables, xlsx_tables
+from benchlib.results.model import WaveResults, from_json_dict, load, write
+from benchlib.results.suppression import effective_k, suppress_small
+
+__all__ = ["ALPHA", "ReportView", "WaveResults", "compute_wave", "display_table",
+           "effective_k", "for_report", "from_json_dict", "load", "prepare_wave", "reliable",
+           "suppress_small", "view", "wave_counts", "wave_results", "write",
+           "write_tables", "xlsx_tables"]
+
+
+def wave_results(study: Any, wave: str, lang: str = "de") -> ReportView:
+    """Compute ``wave``'s results and view them in ``lang`` (for analysts in JupyterLab).
+
+    >>> import benchlib
+    >>> v = wave_results(benchlib.load_study(), "2026-10", "en")
+    >>> v.lang, v.name(v.shop)
+    ('en', 'Voltera')
+    """
+    return view(compute_wave(study, wave), study.config, lang)

@@ -1,0 +1,110 @@
+"""Which p a verdict uses: the multiplicity policy of :mod:`benchlib.stats.multiplicity`,
+applied to every claim a report of the wave makes.
+
+* **Primary endpoint** (one per wave): the shop's total score vs the pooled market. Tested
+  first, alone, at ``alpha`` — its adjusted p is its p.
+* **Secondary families**, each Holm-adjusted within itself, and claimed only when the primary
+  endpoint is significant (serial gatekeeping, the stats policy's default): the competitors
+  (shop vs each competitor); the summary's cross-wave claims (the shop's change vs the
+  previous wave and the last training's net change vs the market, one family of two); the
+  dimensions of the change; the dimensions of the net change; the waves of the event study.
+* **Items**: Benjamini–Hochberg (``p_fdr`` of the proportion tests), labelled exploratory.
+
+:func:`apply` builds the table of tests, runs :func:`benchlib.stats.apply_policy` once and
+writes ``p_adj`` and ``claim`` back into the results' tables; the wording says "better",
+"worse", "improved" only where ``claim`` is true.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FAMILIES", "PRIMARY", "apply", "describe"]
+
+PRIMARY = "shop_vs_market"
+
+FAMILIES: dict[str, str] = {
+    "shop_vs_market": "primary",
+    "shop_vs_competitors": "holm",
+    "summary_cross_wave": "holm",
+    "dimension_change": "holm",
+    "training_by_dimension": "holm",
+    "event_study": "holm",
+    "items": "bh_exploratory",
+}
+"""Family → adjustment (what ``meta["policy"]`` of every results.json records)."""
+
+
+def _tests(table: pd.DataFrame, family: str, mask: Any = None) -> list[dict]:
+    """One secondary test per row of ``table`` (where ``mask``); untested rows have no p."""
+    if table is None or table.empty:
+        return []
+    rows = table if mask is None else table[mask]
+    p = rows["p"].astype(float)
+    if "tested" in rows:
+        p = p.where(rows["tested"].astype(bool))
+    return [{"family": family, "tier": "secondary", "p": v, "ref": (family, i)}
+            for i, v in zip(rows.index, p, strict=True)]
+
+
+def apply(shop: str, svm: dict | None, training: dict | None,
+          tables: dict[str, pd.DataFrame], alpha: float) -> dict[str, Any]:
+    """Adjust every claim of the wave; returns ``meta["policy"]`` (``summary_p``, ``claims``).
+
+    Adds ``p_adj`` and ``claim`` to ``shop_vs_competitors``, ``dimension_change``,
+    ``training_by_dimension`` (its dimensions; the total row is the summary's DiD) and
+    ``event_study`` (in place), and to ``svm`` and ``training``.
+    """
+    from benchlib.stats import apply_policy
+
+    rows = [{"family": "shop_vs_market", "tier": "primary",
+             "p": np.nan if svm is None else svm["p"], "ref": ("svm", 0)}]
+    rows += _tests(tables["shop_vs_competitors"], "shop_vs_competitors")
+    ch = tables["change"]
+    shop_change = ch[(ch["company"] == shop)] if len(ch) else ch
+    rows.append({"family": "summary_cross_wave", "tier": "secondary",
+                 "p": float(shop_change["p"].iloc[0]) if len(shop_change)
+                 and bool(shop_change["tested"].iloc[0]) else np.nan, "ref": ("change", 0)})
+    rows.append({"family": "summary_cross_wave", "tier": "secondary",
+                 "p": float(training["p"]) if training is not None and training.get("tested")
+                 else np.nan, "ref": ("training", 0)})
+    rows += _tests(tables["dimension_change"], "dimension_change")
+    td = tables["training_by_dimension"]
+    rows += _tests(td, "training_by_dimension", td["dimension"] != "total" if len(td) else None)
+    es = tables["event_study"]
+    rows += _tests(es, "event_study", ~es["reference"].astype(bool) if len(es) else None)
+    table = pd.DataFrame(rows)
+    out = apply_policy(table, alpha=alpha)
+    by_ref = {r["ref"]: (r["p_adj"], bool(r["claim"])) for r in out.to_dict("records")}
+    for name in ("shop_vs_competitors", "dimension_change", "training_by_dimension",
+                 "event_study"):
+        df = tables[name]
+        if df.empty:
+            df["p_adj"], df["claim"] = pd.Series(dtype=float), pd.Series(dtype=bool)
+            continue
+        df["p_adj"] = [by_ref.get((name, i), (np.nan, False))[0] for i in df.index]
+        df["claim"] = [by_ref.get((name, i), (np.nan, False))[1] for i in df.index]
+    if len(td):  # the total row of the DiD table is the summary's net change
+        tot = td["dimension"] == "total"
+        td.loc[tot, "p_adj"] = by_ref[("training", 0)][0]
+        td.loc[tot, "claim"] = by_ref[("training", 0)][1]
+    if svm is not None:
+        svm["p_adj"], svm["claim"] = by_ref[("svm", 0)]
+    if training is not None:
+        training["p_adj"], training["claim"] = by_ref[("training", 0)]
+    return {"summary_p": {"shop_vs_market": by_ref[("svm", 0)][0],
+                          "change": by_ref[("change", 0)][0],
+                          "training": by_ref[("training", 0)][0]},
+            "claims": {"shop_vs_market": by_ref[("svm", 0)][1],
+                       "change": by_ref[("change", 0)][1],
+                       "training": by_ref[("training", 0)][1]},
+            "gate_open": bool(out["gate_open"].iloc[0])}
+
+
+def describe() -> dict[str, object]:
+    """The policy as recorded in results.json."""
+    return {"primary": PRIMARY, "families": dict(FAMILIES), "gatekeeping": True,
+            "source": "benchlib.stats.apply_policy"}

@@ -20,7 +20,7 @@ NOTEBOOK_FILES := $(wildcard notebooks/0*.ipynb)
 # when it wrote a new generation, so its time stamp tells make when reports are out of date.
 PROCESSED := data/processed/CURRENT
 
-.PHONY: help setup data example-data report reports lab test test-fast lint check bench clean FORCE
+.PHONY: help setup data example-data report reports lab pdf test test-fast lint check bench clean FORCE
 .PRECIOUS: $(PROCESSED)
 
 help: ## show this help
@@ -58,8 +58,16 @@ report: $(PROCESSED) ## build reports/<WAVE>/<lang>/ of one wave: make report WA
 reports: $(PROCESSED) ## build every wave in every configured language (one job pool on all cores)
 	@$(BENCHLIB) reports $(if $(REPORT_LANG),--lang '$(REPORT_LANG)') $(if $(WAVES),--waves $(WAVES))
 
-lab: $(STAMP) $(PROCESSED) ## start JupyterLab with the project kernel
-	$(VENV)/bin/jupyter lab notebooks/
+LAB_UID ?= $(shell id -u)
+LAB_FLAGS := $(if $(filter 0,$(LAB_UID)),--allow-root)
+
+lab: $(STAMP) $(PROCESSED) ## start JupyterLab with the project kernel (as root too)
+	$(VENV)/bin/jupyter lab notebooks/ $(LAB_FLAGS)
+
+pdf: ## print the wave report's first screen and the workshop pack to PDF: make pdf WAVE=2026-10 [REPORT_LANG=en]
+	@test -n "$(WAVE)" || { echo "usage: make pdf WAVE=<wave>" >&2; exit 2; }
+	@$(MAKE) --no-print-directory report WAVE=$(WAVE) REPORT_LANG=$(or $(REPORT_LANG),de)
+	$(PY) -m benchlib.pdf --wave $(WAVE) --lang $(or $(REPORT_LANG),de)
 
 test: $(STAMP) $(PROCESSED) ## run lint + every test (unit, doctests, R references, simulations, notebooks, browser)
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)

@@ -31,4 +31,8 @@ def __getattr__(name: str) -> Any:
         from benchlib.config import load_config
 
         return load_config
+    if name == "plots_trend":  # the trend figures' old module: now part of benchlib.plots
+        import benchlib.plots
+
+        return benchlib.plots
     raise AttributeError(f"module 'benchlib' has no attribute {name!r}")

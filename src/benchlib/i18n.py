@@ -37,3 +37,34 @@ def t(key: str, lang: str = "de", **kwargs: object) -> str:
     """The text ``key`` in ``lang`` (falls back to German), formatted with ``kwargs``."""
     entry = texts()[key]
     return entry.get(lang, entry["de"]).format(**kwargs)
+
+
+GLOSSARY_PREFIX = "glossary_"
+
+
+def glossary() -> dict[str, dict[str, object]]:
+    """The glossary (``texts/glossary.yaml``): concept → ``{"de": term, "en": term,
+    "avoid_de": [...], "avoid_en": [...]}``; texts use the term of their language only.
+
+    >>> g = glossary()
+    >>> g["competitor"]["de"], "Mitbewerber" in g["competitor"]["avoid_de"]
+    ('Wettbewerber', True)
+    """
+    return {k.removeprefix(GLOSSARY_PREFIX): v for k, v in texts().items()
+            if k.startswith(GLOSSARY_PREFIX)}
+
+
+def foreign_words(lang: str) -> list[str]:
+    """Words a report in ``lang`` must not contain: the other language's glossary terms and
+    the avoided synonyms of its own.
+
+    >>> "Testkunde" in foreign_words("en"), "Prüfer" in foreign_words("de")
+    (True, True)
+    """
+    other = "en" if lang == "de" else "de"
+    words: list[str] = []
+    for entry in glossary().values():
+        if entry[other] != entry[lang]:
+            words.append(str(entry[other]))
+        words.extend(str(w) for w in entry.get(f"avoid_{lang}") or [])  # type: ignore[union-attr]
+    return words

@@ -20,27 +20,18 @@ from typing import Any
 
 import pandas as pd
 
+from benchlib import fmt
+
 
 def fmt_number(x: Any, lang: str = "de", digits: int = 1) -> str:
-    """Format a number for the language (German decimal comma); NaN → '–'.
+    """Format a number for the language: a thin call into :func:`benchlib.fmt.number`.
 
-    >>> fmt_number(1234.5, "de"), fmt_number(1234.5, "en"), fmt_number(float("nan"))
-    ('1.234,5', '1,234.5', '–')
+    >>> fmt_number(12345.5, "de"), fmt_number(1234.5, "en"), fmt_number(float("nan"))
+    ('12.345,5', '1234.5', '–')
     """
-    if x is None or (isinstance(x, float) and x != x):
-        return "–"
-    if isinstance(x, (bool,)):
-        return str(x)
-    if isinstance(x, int):
-        s = f"{x:,d}"
-    else:
-        try:
-            s = f"{float(x):,.{digits}f}"
-        except (TypeError, ValueError):
-            return str(x)
-    if lang == "de":
-        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return s
+    if isinstance(x, int) and not isinstance(x, bool):
+        digits = 0
+    return fmt.number(x, lang, digits)
 
 
 _NUMERIC_TEXT = re.compile(
@@ -53,12 +44,17 @@ def _cell_class(text: str) -> str:
     return ' class="num"' if _NUMERIC_TEXT.match(text.strip()) else ""
 
 
+TABLE_BOX_CLASS = "bl-table"
+"""Every table sits in a box of this class that scrolls sideways on a narrow screen, so the
+page itself never scrolls horizontally (template CSS)."""
+
+
 def table_html(df: pd.DataFrame, lang: str = "de", digits: int = 1,
                percent: tuple[str, ...] = (), caption: str | None = None) -> str:
     """HTML for a table: every cell escaped, numbers formatted for ``lang``."""
     def cell(col: str, v: Any) -> str:
         if col in percent and isinstance(v, (int, float)) and v == v:
-            return fmt_number(100 * v, lang, digits) + " %"
+            return html.escape(fmt.percent(v, lang, digits))
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             return fmt_number(v, lang, 0 if isinstance(v, int) else digits)
         return html.escape("" if v is None or (isinstance(v, float) and v != v) else str(v))
@@ -71,7 +67,8 @@ def table_html(df: pd.DataFrame, lang: str = "de", digits: int = 1,
     rows = "".join("<tr>" + "".join(td(c, v) for c, v in zip(df.columns, r, strict=True))
                    + "</tr>" for r in df.itertuples(index=False))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (f'<div class="{TABLE_BOX_CLASS}"><table>{cap}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
 
 
 def show_table(df: pd.DataFrame, **kw: Any) -> None:
@@ -104,11 +101,17 @@ def headline_html(text: str) -> str:
     return f'<p class="{HEADLINE_CLASS}">{html.escape(text)}</p>'
 
 
+META_KEY = "benchlib"
+"""Key of the output metadata through which a report's title and headline reach the HTML's
+``<title>`` and ``<meta name="description">`` (see :mod:`benchlib.report_meta`)."""
+
+
 def show_headline(text: str) -> None:
-    """Display the report's headline sentence (see :func:`headline_html`)."""
+    """Display the report's headline sentence (see :func:`headline_html`); it also becomes
+    the HTML's ``<meta name="description">`` and the report's line in ``reports/index.html``."""
     from IPython.display import HTML, display
 
-    display(HTML(headline_html(text)))
+    display(HTML(headline_html(text)), metadata={META_KEY: {"headline": text}})
 
 
 def slug(text: str) -> str:
@@ -124,10 +127,12 @@ def slug(text: str) -> str:
 
 
 def show_heading(text: str, level: int = 2) -> None:
-    """Display an escaped heading with a stable id (the table of contents links to it)."""
+    """Display an escaped heading with a stable id (the table of contents links to it); the
+    first level-1 heading is the report's title (the HTML's ``<title>``)."""
     from IPython.display import HTML, display
 
-    display(HTML(f'<h{level} id="{slug(text)}">{html.escape(text)}</h{level}>'))
+    meta = {META_KEY: {"title": text}} if level == 1 else None
+    display(HTML(f'<h{level} id="{slug(text)}">{html.escape(text)}</h{level}>'), metadata=meta)
 
 
 def toc_html(title: str, sections: list[str]) -> str:
@@ -140,9 +145,18 @@ def toc_html(title: str, sections: list[str]) -> str:
     return f"<strong>{html.escape(title)}</strong><ol>{items}</ol>"
 
 
-def show_figure(fig: Any, alt: str, dpi: int = 110) -> None:
-    """Display a matplotlib figure as PNG with alt text (deterministic bytes) and close it."""
+def show_figure(fig: Any, alt: str, dpi: int | None = None) -> None:
+    """Display a matplotlib figure as PNG with alt text (deterministic bytes) and close it.
+
+    The PNG is written at :data:`benchlib.plots.style.DPI` unless ``dpi`` says otherwise;
+    ``alt`` must say what the chart shows (the template escapes it)."""
     import matplotlib.pyplot as plt
+
+    from benchlib.plots.style import DPI
+
+    if not alt or not alt.strip():
+        raise ValueError("a figure needs alt text")
+    dpi = DPI if dpi is None else dpi
     from IPython.display import display
 
     buf = io.BytesIO()
@@ -157,9 +171,13 @@ def show_provenance(prov: dict, lang: str = "de") -> None:
     """Display the provenance footer of a report (escaped)."""
     from IPython.display import HTML, display
 
-    from benchlib.i18n import t
+    from benchlib.i18n import t, texts
 
-    params = ", ".join(f"{k}={v}" for k, v in prov["parameters"].items() if k != "out_dir")
+    def param(k: str, v: object) -> str:
+        value = t("index_language", str(v)) if k == "lang" else str(v)
+        return f"{t(f'prov_param_{k}', lang)} {value}" if f"prov_param_{k}" in texts() else value
+
+    params = ", ".join(param(k, v) for k, v in prov["parameters"].items() if k != "out_dir")
     inputs = "".join(f"<li><code>{html.escape(p)}</code> {h[:16]}…</li>"
                      for p, h in sorted(prov["inputs"].items()))
     pk = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in prov["packages"].items())

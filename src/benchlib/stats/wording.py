@@ -43,7 +43,9 @@ def _isnan(x: Any) -> bool:
 
 
 def format_number(x: float | None, lang: str = "de", digits: int = 1) -> str:
-    """Round ``x`` to ``digits`` decimals; decimal comma in German, "−" for negatives.
+    """Round ``x`` to ``digits`` decimals; decimal comma in German, "−" for negatives
+    (a thin call into :func:`benchlib.fmt.number`; a missing value is "k. A." / "n/a" here,
+    since it ends up inside a sentence).
 
     Examples
     --------
@@ -52,14 +54,12 @@ def format_number(x: float | None, lang: str = "de", digits: int = 1) -> str:
     >>> format_number(float("nan"), "de"), format_number(None, "en")
     ('k. A.', 'n/a')
     """
+    from benchlib import fmt  # the reports' one number formatter; only "k. A." is ours
+
     _check_lang(lang)
     if _isnan(x):
         return _NA[lang]
-    text = f"{abs(float(x)):.{digits}f}"
-    negative = float(x) < 0 and float(text) != 0
-    if lang == "de":
-        text = text.replace(".", ",")
-    return (_MINUS if negative else "") + text
+    return fmt.number(x, lang, digits)
 
 
 P_TOL: float = 1e-9

@@ -1,10 +1,11 @@
-"""Figures of the wave report: deterministic, colour-blind-friendly, German or English.
+"""Figures of the wave report: deterministic, in the reports' one style, German or English.
 
 Each function takes a :class:`benchlib.results.WaveResults` and returns a matplotlib
 ``Figure`` (not registered with pyplot, so nothing is shown twice; display it with
-:func:`benchlib.viz.show_figure`). Colours are
-the Okabe–Ito palette; the font is DejaVu Sans, bundled with matplotlib (nothing is
-downloaded). Nothing is random, so the same results give the same PNG bytes.
+:func:`benchlib.viz.show_figure`). Colours, fonts and sizes come from
+:mod:`benchlib.plots.style`; a company's colour follows the configuration's order of companies
+(``res.names``), so it is the same in every wave. Nothing is random, so the same results give
+the same PNG bytes.
 
 >>> import benchlib
 >>> from benchlib.results import wave_results
@@ -16,53 +17,40 @@ downloaded). Nothing is random, so the same results give the same PNG bytes.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from benchlib import fmt
 from benchlib.i18n import t
-from benchlib.stats import format_number
+from benchlib.plots import style
+from benchlib.plots.style import (
+    GRID,
+    MARKET_COLOUR,
+    REFERENCE,
+    SEQUENTIAL_CMAP,
+    SHOP_COLOUR,
+    WARN,
+    figure,
+    tick_formatter,
+)
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from benchlib.results import WaveResults
 
-__all__ = ["OKABE_ITO", "company_colours", "dimension_heatmap", "forest_plot", "items_plot",
-           "km_plot", "training_plot"]
-
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-             "#000000")
-"""Okabe & Ito (2008) colour-blind-safe palette; the shop always gets the first colour."""
-
-_RC = {"font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 11,
-       "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
-       "svg.hashsalt": "benchlib", "axes.unicode_minus": True}
-
-
-@contextmanager
-def _style():
-    with plt.rc_context(_RC):
-        yield
+__all__ = ["company_colours", "dimension_heatmap", "forest_plot", "items_plot", "km_plot",
+           "share_heatmap", "training_plot"]
 
 
 def company_colours(res: WaveResults) -> dict[str, str]:
-    """Fixed colour per company: shop first colour, competitors in configuration order."""
-    comps = [c for c in res.names if c != res.shop]
-    out = {res.shop: OKABE_ITO[0]}
-    for i, c in enumerate(comps):
-        out[c] = OKABE_ITO[1 + i % (len(OKABE_ITO) - 1)]
-    return out
-
-
-def _tick_formatter(lang: str, digits: int = 0, scale: float = 1.0):
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda x, _pos: format_number(x * scale, lang, digits))
+    """Colour per company of a wave's results (:func:`benchlib.plots.style.company_colours`
+    over the configuration's order of all companies, so the same in every wave)."""
+    return style.company_colours(list(res.names), res.shop)
 
 
 def forest_plot(res: WaveResults) -> Figure:
@@ -75,37 +63,36 @@ def forest_plot(res: WaveResults) -> Figure:
     rows = [dict(r, label=r["name"]) for r in svc.to_dict("records")]
     rows.append(dict(res.shop_vs_market, label=t("wr_market", lang), competitor="__market__",
                      p_holm=res.shop_vs_market["p"], suppressed=False))
-    with _style():
-        fig = Figure(figsize=(8, 0.55 * len(rows) + 1.6))
-        ax = fig.subplots()
+    with style.style_context():
+        fig, ax = figure(8, 0.55 * len(rows) + 1.6)
         ys = np.arange(len(rows))[::-1]
         for y, r in zip(ys, rows, strict=True):
             market = r["competitor"] == "__market__"
-            colour = "#555555" if market else OKABE_ITO[0]
+            colour = MARKET_COLOUR if market else SHOP_COLOUR
             if not r["tested"] or pd.isna(r["ci_low"]):
                 ax.text(0, y, t("wr_plot_untested", lang), va="center", ha="center",
-                        fontsize=9, color="#9a6700", style="italic")
+                        fontsize=style.SMALL, color=WARN, style="italic")
                 continue
             ok = reliable(r, "p_holm")
             ax.errorbar(r["diff"], y, xerr=[[r["diff"] - r["ci_low"]], [r["ci_high"] - r["diff"]]],
                         fmt="D" if market else "o", ms=8, capsize=4, color=colour,
                         mfc=colour if ok else "white", mew=1.8, lw=1.8)
-        ax.axvline(0, color="#333333", lw=1, ls="--")
+        ax.axvline(0, color=REFERENCE, lw=1, ls="--")
         ax.set_yticks(ys, [r["label"] for r in rows])
         ax.set_xlabel(t("wr_plot_diff", lang, shop=shop_name))
-        ax.xaxis.set_major_formatter(_tick_formatter(lang))
+        ax.xaxis.set_major_formatter(tick_formatter(lang))
         lim = np.nanmax(np.abs(np.r_[svc["ci_low"].to_numpy(float),
                                      svc["ci_high"].to_numpy(float), 1.0]))
         ax.set_xlim(-1.15 * lim, 1.15 * lim)
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.axhline(0.5, color="#cccccc", lw=0.8)
-        handles = [Line2D([], [], marker="o", ls="", color=OKABE_ITO[0], mfc=OKABE_ITO[0],
+        handles = [Line2D([], [], marker="o", ls="", color=SHOP_COLOUR, mfc=SHOP_COLOUR,
                               label=t("wr_plot_reliable", lang)),
-                   Line2D([], [], marker="o", ls="", color=OKABE_ITO[0], mfc="white",
+                   Line2D([], [], marker="o", ls="", color=SHOP_COLOUR, mfc="white",
                               label=t("wr_plot_not_reliable", lang))]
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2,
                   frameon=False)
-        ax.grid(axis="x", color="#eeeeee")
+        ax.grid(axis="x", color=GRID)
         fig.tight_layout()
     return fig
 
@@ -120,16 +107,15 @@ def dimension_heatmap(res: WaveResults) -> Figure:
         index=dims, columns=comps)
     few = d.pivot(index="dimension", columns="company", values="too_few").reindex(
         index=dims, columns=comps).fillna(False).astype(bool)
-    annot = np.array([[("" if pd.isna(v) else format_number(v, lang, 0) + (" *" if f else ""))
+    annot = np.array([[("" if pd.isna(v) else fmt.number(v, lang, 0) + (" *" if f else ""))
                        for v, f in zip(mr, fr, strict=True)]
                       for mr, fr in zip(mean.to_numpy(), few.to_numpy(), strict=True)])
-    with _style():
-        fig = Figure(figsize=(1.35 * len(comps) + 3.2, 0.45 * len(dims) + 1.4))
-        ax = fig.subplots()
-        sns.heatmap(mean.astype(float), annot=annot, fmt="", cmap="cividis", vmin=0, vmax=100,
+    with style.style_context():
+        fig, ax = figure(1.35 * len(comps) + 3.2, 0.45 * len(dims) + 1.4)
+        sns.heatmap(mean.astype(float), annot=False, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=100,
                     mask=mean.isna(), linewidths=0.5, linecolor="white", ax=ax,
-                    cbar_kws={"label": t("wr_plot_score", lang), "shrink": 0.8},
-                    annot_kws={"fontsize": 9})
+                    cbar_kws={"label": t("wr_plot_score", lang), "shrink": 0.8})
+        style.annotate_cells(ax, mean.to_numpy(float), annot, SEQUENTIAL_CMAP, 0, 100)
         ax.set_xticklabels([res.name(c) for c in comps], rotation=25, ha="right")
         ax.set_yticklabels([res.label("dimension", x) for x in dims], rotation=0)
         ax.set_xlabel("")
@@ -147,6 +133,7 @@ def items_plot(res: WaveResults) -> Figure:
     it = res.items
     items = list(dict.fromkeys(it["item"]))
     colours = company_colours(res)
+    markers = style.company_markers(list(res.names), res.shop)
     labels = []
     for i in items:
         sub = it[(it["item"] == i) & (it["company"] != res.shop)]
@@ -158,9 +145,8 @@ def items_plot(res: WaveResults) -> Figure:
     comps = list(dict.fromkeys(it["company"]))
     offsets = {c: (0.0 if c == res.shop else 0.12 * (j - (len(comps) - 1) / 2) * 1.4)
                for j, c in enumerate(comps)}
-    with _style():
-        fig = Figure(figsize=(9, 0.42 * len(items) + 1.8))
-        ax = fig.subplots()
+    with style.style_context():
+        fig, ax = figure(9, 0.42 * len(items) + 1.8)
         ys = {i: len(items) - 1 - n for n, i in enumerate(items)}
         for c in comps:
             sub = it[(it["company"] == c) & ~it["suppressed"]]
@@ -173,17 +159,17 @@ def items_plot(res: WaveResults) -> Figure:
                             fmt="o", ms=7, capsize=3, color=colours[c], lw=1.6, zorder=3,
                             label=res.name(c))
             else:
-                ax.plot(sub["share"] * 100, y, ls="", marker="s", ms=4.5, mfc="white",
+                ax.plot(sub["share"] * 100, y, ls="", marker=markers[c], ms=5, mfc="white",
                         mec=colours[c], mew=1.3, label=res.name(c), zorder=2)
         ax.set_yticks(range(len(items))[::-1], labels)
         ax.set_xlim(-2, 102)
         ax.set_xlabel(t("wr_plot_share_yes", lang))
-        ax.xaxis.set_major_formatter(_tick_formatter(lang))
-        ax.grid(axis="x", color="#eeeeee")
+        ax.xaxis.set_major_formatter(tick_formatter(lang))
+        ax.grid(axis="x", color=GRID)
         handles, names = ax.get_legend_handles_labels()
         order = sorted(range(len(names)), key=lambda i: names[i] != res.name(res.shop))
         ax.legend([handles[i] for i in order], [names[i] for i in order], loc="lower center",
-                  bbox_to_anchor=(0.4, 1.0), ncol=min(len(comps), 3), frameon=False, fontsize=9)
+                  bbox_to_anchor=(0.4, 1.0), ncol=min(len(comps), 3), frameon=False, fontsize=style.SMALL)
         fig.tight_layout()
     return fig
 
@@ -194,12 +180,11 @@ def training_plot(res: WaveResults) -> Figure:
     te = res.training
     if te is None:
         raise ValueError("no training before this wave")
-    rows = [("naive", "naive_change", "naive_ci_low", "naive_ci_high", OKABE_ITO[1]),
-            ("market", "market_change", "market_ci_low", "market_ci_high", "#777777"),
-            ("did", "estimate", "ci_low", "ci_high", OKABE_ITO[0])]
-    with _style():
-        fig = Figure(figsize=(8, 2.9))
-        ax = fig.subplots()
+    rows = [("naive", "naive_change", "naive_ci_low", "naive_ci_high", style.OKABE_ITO[1]),
+            ("market", "market_change", "market_ci_low", "market_ci_high", MARKET_COLOUR),
+            ("did", "estimate", "ci_low", "ci_high", SHOP_COLOUR)]
+    with style.style_context():
+        fig, ax = figure(8, 2.9)
         for y, (_key, est, lo, hi, colour) in zip([2, 1, 0], rows, strict=True):
             e, lo_, hi_ = te[est], te[lo], te[hi]
             if pd.isna(e):
@@ -207,20 +192,20 @@ def training_plot(res: WaveResults) -> Figure:
             if not (pd.isna(lo_) or pd.isna(hi_)):
                 ax.errorbar(e, y, xerr=[[e - lo_], [hi_ - e]], fmt="o", ms=9, capsize=5,
                             color=colour, lw=2.2)
-                txt = f"{format_number(e, lang)} [{format_number(lo_, lang)}; " \
-                      f"{format_number(hi_, lang)}]"
+                txt = f"{fmt.number(e, lang)} [{fmt.number(lo_, lang)}; " \
+                      f"{fmt.number(hi_, lang)}]"
             else:
                 ax.plot(e, y, "o", ms=9, color=colour)
-                txt = format_number(e, lang)
+                txt = fmt.number(e, lang)
             ax.annotate(txt, (e, y), xytext=(0, 9), textcoords="offset points", ha="center",
-                        fontsize=9, color=colour)
-        ax.axvline(0, color="#333333", lw=1, ls="--")
+                        fontsize=style.SMALL, color=colour)
+        ax.axvline(0, color=REFERENCE, lw=1, ls="--")
         ax.set_yticks([2, 1, 0], [t(f"wr_te_{k}", lang, shop=res.name(res.shop))
                                   for k, *_ in rows])
         ax.set_ylim(-0.6, 2.7)
         ax.set_xlabel(t("wr_plot_change", lang))
-        ax.xaxis.set_major_formatter(_tick_formatter(lang))
-        ax.grid(axis="x", color="#eeeeee")
+        ax.xaxis.set_major_formatter(tick_formatter(lang))
+        ax.grid(axis="x", color=GRID)
         fig.tight_layout()
     return fig
 
@@ -231,9 +216,8 @@ def km_plot(res: WaveResults, horizon_h: float = 24.0) -> Figure:
     km = res.km
     colours = company_colours(res)
     comps = list(dict.fromkeys(km["company"]))
-    with _style():
-        fig = Figure(figsize=(8, 4.2))
-        ax = fig.subplots()
+    with style.style_context():
+        fig, ax = figure(8, 4.2)
         for c in comps:
             g = km[km["company"] == c]
             shop = c == res.shop
@@ -244,14 +228,42 @@ def km_plot(res: WaveResults, horizon_h: float = 24.0) -> Figure:
                 ax.fill_between(g["time"], 1 - g["ci_low"].fillna(g["surv"]),
                                 1 - g["ci_high"].fillna(g["surv"]), step="post",
                                 color=colours[c], alpha=0.15, lw=0)
-        ax.axvline(horizon_h, color="#333333", lw=1, ls=":")
+        ax.axvline(horizon_h, color=REFERENCE, lw=1, ls=":")
         ax.set_xlim(0, max(float(km["time"].max()), horizon_h) * 1.02 if len(km) else 1)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel(t("wr_plot_hours", lang))
         ax.set_ylabel(t("wr_plot_answered", lang))
-        ax.yaxis.set_major_formatter(_tick_formatter(lang, 0, 100))
-        ax.xaxis.set_major_formatter(_tick_formatter(lang))
-        ax.legend(loc="lower right", frameon=False, fontsize=9)
-        ax.grid(color="#eeeeee")
+        ax.yaxis.set_major_formatter(tick_formatter(lang, 0, 100))
+        ax.xaxis.set_major_formatter(tick_formatter(lang))
+        ax.legend(loc="lower right", frameon=False, fontsize=style.SMALL)
+        ax.grid(color=GRID)
+        fig.tight_layout()
+    return fig
+
+
+def share_heatmap(shares: pd.DataFrame, lang: str = "de", digits: int = 0) -> Figure:
+    """Heat map of shares in [0, 1] (rows and columns labelled by the frame's index and
+    columns, which must already be display labels), each cell written as a percentage
+    (:func:`benchlib.fmt.percent`) in the text colour that contrasts with it.
+
+    For example the data-quality report's coverage (answered, missing, not applicable per
+    item): ``share_heatmap(coverage.set_index(item_labels)[[…]].rename(columns=labels))``.
+
+    >>> fig = share_heatmap(pd.DataFrame({"Ja": [0.9, 0.25]}, index=["A", "B"]), "de")
+    >>> sorted(t.get_text() for t in fig.axes[0].texts)
+    ['25\\xa0%', '90\\xa0%']
+    """
+    values = shares.to_numpy(float)
+    labels = [["" if np.isnan(v) else fmt.percent(v, lang, digits) for v in row]
+              for row in values]
+    with style.style_context():
+        fig, ax = figure(1.6 * shares.shape[1] + 3.4, 0.3 * len(shares) + 1.0)
+        sns.heatmap(shares.astype(float), annot=False, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1,
+                    cbar=False, linewidths=0.5, linecolor="white", ax=ax)
+        style.annotate_cells(ax, values, labels, SEQUENTIAL_CMAP, 0, 1)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(length=0)
+        ax.xaxis.tick_top()
         fig.tight_layout()
     return fig

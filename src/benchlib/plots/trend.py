@@ -1,12 +1,10 @@
 """Figures for the trend, workshop and calibration reports (matplotlib, deterministic).
 
-Colours are the Okabe–Ito palette (colour-blind safe) and every series also has its own
-marker, so nothing depends on colour alone. Fonts are matplotlib's bundled DejaVu Sans (no
-download). Functions take the tidy tables of :mod:`benchlib.trend` / :mod:`benchlib.workshop`
-and return a Figure; show it with :func:`benchlib.viz.show_figure` (which adds alt text).
+Colours, markers, fonts and sizes come from :mod:`benchlib.plots.style` (Okabe–Ito, one
+marker per company, so nothing depends on colour alone). Functions take the tidy tables of
+:mod:`benchlib.trend` / :mod:`benchlib.workshop` and return a Figure; show it with
+:func:`benchlib.viz.show_figure` (which adds alt text).
 
->>> import matplotlib
->>> matplotlib.use("Agg")
 >>> d = pd.DataFrame({"company": ["s", "s"], "company_name": ["S", "S"], "role": "shop",
 ...                   "wave": ["w1", "w2"], "x": [0, 1], "mean": [70.0, np.nan],
 ...                   "ci_low": [65.0, np.nan], "ci_high": [75.0, np.nan]})
@@ -17,57 +15,50 @@ and return a Figure; show it with :func:`benchlib.viz.show_figure` (which adds a
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["OKABE_ITO", "MARKERS", "event_study_figure", "item_gap_figure",
-           "leniency_figure", "moved_items_figure", "trend_figure"]
+from benchlib.plots import style
+from benchlib.plots.style import GRID, MUTED, OKABE_ITO, REFERENCE, SHOP_COLOUR, styled
 
-OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7",
-             "#F0E442"]
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
-_RC = {"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False,
-       "axes.spines.right": False, "svg.hashsalt": "benchlib"}
-
-
-def _styled(func):
-    """Run a figure function inside the module's rc context (fonts, spines)."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        import matplotlib.pyplot as plt
-
-        with plt.rc_context(_RC):
-            return func(*args, **kwargs)
-    return wrapper
+__all__ = ["event_study_figure", "item_gap_figure", "leniency_figure", "moved_items_figure",
+           "trend_figure"]
 
 
 def _fig(w: float, h: float, ncols: int = 1, **kw):
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(1, ncols, figsize=(w, h), **kw)
+    return style.figure(w, h, ncols, **kw)
 
 
 def _training_lines(ax, trainings: pd.DataFrame | None, label: str | None) -> None:
     if trainings is None or trainings.empty:
         return
     for i, x in enumerate(sorted(set(trainings["x"]))):
-        ax.axvline(x - 0.5, color="#7a7a7a", ls=":", lw=1, zorder=0,
+        ax.axvline(x - 0.5, color=MUTED, ls=":", lw=1, zorder=0,
                    label=label if i == 0 else None)
         ax.text(x - 0.5, 1.0, f"T{i + 1}", transform=ax.get_xaxis_transform(), ha="center",
-                va="bottom", fontsize=7, color="#555555")
+                va="bottom", fontsize=style.SMALL, color=REFERENCE)
 
 
-@_styled
+@styled
 def trend_figure(trend: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
                  trainings: pd.DataFrame | None = None, training_label: str | None = None,
-                 ylim: tuple[float, float] | None = None):
+                 ylim: tuple[float, float] | None = None,
+                 companies: Sequence[str] | None = None):
     """Per-company mean per wave with 95 % CI bars; NaN cells break the line (no
-    interpolation). The shop is drawn first, black and thicker; training marks at x − 0.5."""
+    interpolation). The shop is drawn thicker in its colour; training marks at x − 0.5.
+
+    ``companies``: the configuration's order of all company ids (``[c.id for c in
+    cfg.companies]``), which fixes each company's colour and marker across reports; default
+    the order of ``trend``."""
     fig, ax = _fig(8.5, 4.6)
     comps = list(dict.fromkeys(trend["company"]))
+    shop_ids = trend.loc[trend["role"] == "shop", "company"]
+    shop_id = shop_ids.iloc[0] if len(shop_ids) else None
+    order = list(companies) if companies is not None else comps
+    colours = style.company_colours(order, shop_id)
+    markers = style.company_markers(order, shop_id)
     dodge = np.linspace(-0.12, 0.12, len(comps)) if len(comps) > 1 else [0.0]
     for i, comp in enumerate(comps):
         d = trend[trend["company"] == comp].sort_values("x")
@@ -75,8 +66,7 @@ def trend_figure(trend: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
         x = d["x"].to_numpy(float) + dodge[i]
         y = d["mean"].to_numpy(float)
         err = np.vstack([y - d["ci_low"].to_numpy(float), d["ci_high"].to_numpy(float) - y])
-        color = OKABE_ITO[i % len(OKABE_ITO)]
-        ax.errorbar(x, y, yerr=err, color=color, marker=MARKERS[i % len(MARKERS)],
+        ax.errorbar(x, y, yerr=err, color=colours[comp], marker=markers[comp],
                     lw=2.4 if shop else 1.3, ms=6 if shop else 4.5, capsize=2.5,
                     elinewidth=1, label=d["company_name"].iloc[0], zorder=3 if shop else 2)
     _training_lines(ax, trainings, training_label)
@@ -86,17 +76,21 @@ def trend_figure(trend: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
 
 
 def _finish_wave_axis(fig, ax, waves: Sequence[str], ylabel: str):
-    """Waves on the x axis, light grid, legend outside on the right: the trend figures' frame."""
+    """Waves on the x axis, light grid, legend below: the trend figures' frame."""
     ax.set_xticks(range(len(waves)), list(waves))
     ax.set_xlim(-0.6, len(waves) - 0.4)
     ax.set_ylabel(ylabel)
-    ax.grid(axis="y", color="#e5e5e5", lw=0.8)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.grid(axis="y", color=GRID, lw=0.8)
+    # legend below the axis, so the figure stays within the reports' width (768 px screens)
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=min(3, len(handles)),
+                  frameon=False)
     fig.tight_layout()
     return fig
 
 
-@_styled
+@styled
 def event_study_figure(es: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
                        reference_label: str = "reference",
                        trainings: pd.DataFrame | None = None,
@@ -104,48 +98,47 @@ def event_study_figure(es: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
     """Event-study coefficients (shop's gap to the competitors relative to the reference
     wave) with 95 % CIs; the reference wave is a hollow point at 0."""
     fig, ax = _fig(8.0, 3.8)
-    ax.axhline(0, color="#555555", lw=0.8)
+    ax.axhline(0, color=REFERENCE, lw=0.8)
     d = es[~es["reference"]]
     y = d["estimate"].to_numpy(float)
     err = np.vstack([y - d["ci_low"].to_numpy(float), d["ci_high"].to_numpy(float) - y])
-    ax.errorbar(d["x"].to_numpy(float), y, yerr=err, fmt="o", color=OKABE_ITO[4], capsize=3,
+    ax.errorbar(d["x"].to_numpy(float), y, yerr=err, fmt="o", color=SHOP_COLOUR, capsize=3,
                 ms=6, lw=1.3)
     r = es[es["reference"]]
-    ax.plot(r["x"], r["estimate"], "o", mfc="white", mec=OKABE_ITO[0], ms=7,
+    ax.plot(r["x"], r["estimate"], "o", mfc="white", mec=SHOP_COLOUR, ms=7,
             label=reference_label)
     _training_lines(ax, trainings, training_label)
     return _finish_wave_axis(fig, ax, waves, ylabel)
 
 
-@_styled
+@styled
 def moved_items_figure(moved: pd.DataFrame, label_col: str = "label_de", xlabel: str = "",
                        moved_label: str = "", not_moved_label: str = ""):
     """Change of each tested item's share (percentage points, 95 % Newcombe CI); items
     that moved (BH-adjusted) are filled vermilion squares, the others hollow grey circles."""
     d = moved[moved["tested"]].sort_values("diff")
     fig, ax = _fig(7.5, 0.32 * max(len(d), 3) + 1.2)
-    ax.axvline(0, color="#555555", lw=0.8)
+    ax.axvline(0, color=REFERENCE, lw=0.8)
     y = np.arange(len(d))
-    for flag, style in ((True, dict(fmt="s", color=OKABE_ITO[5], mfc=OKABE_ITO[5],
-                                    label=moved_label)),
-                        (False, dict(fmt="o", color="#7a7a7a", mfc="white",
-                                     label=not_moved_label))):
+    for flag, kw in ((True, dict(fmt="s", color=OKABE_ITO[5], mfc=OKABE_ITO[5],
+                                 label=moved_label)),
+                     (False, dict(fmt="o", color=MUTED, mfc="white", label=not_moved_label))):
         m = (d["moved"] == flag).to_numpy()
         if not m.any():
             continue
         x = 100 * d["diff"].to_numpy(float)[m]
         err = np.vstack([x - 100 * d["ci_low"].to_numpy(float)[m],
                          100 * d["ci_high"].to_numpy(float)[m] - x])
-        ax.errorbar(x, y[m], xerr=err, capsize=2.5, ms=5, lw=1.1, **style)
+        ax.errorbar(x, y[m], xerr=err, capsize=2.5, ms=5, lw=1.1, **kw)
     ax.set_yticks(y, d[label_col].tolist())
     ax.set_xlabel(xlabel)
-    ax.grid(axis="x", color="#e5e5e5", lw=0.8)
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.grid(axis="x", color=GRID, lw=0.8)
+    ax.legend(loc="lower right", frameon=False, fontsize=style.SMALL)
     fig.tight_layout()
     return fig
 
 
-@_styled
+@styled
 def item_gap_figure(weak: pd.DataFrame, shop_label: str, best_label: str, xlabel: str = ""):
     """Shop vs the best competitor per item (0–100, 95 % CI): shop black circles, best
     competitor orange squares; the competitor's anonymous label is written beside it."""
@@ -153,7 +146,7 @@ def item_gap_figure(weak: pd.DataFrame, shop_label: str, best_label: str, xlabel
     fig, ax = _fig(8.0, 0.42 * max(len(d), 3) + 1.2)
     y = np.arange(len(d), dtype=float)
     for (col, lo, hi), off, color, marker, lab in (
-            (("shop", "shop_ci_low", "shop_ci_high"), 0.14, OKABE_ITO[0], "o", shop_label),
+            (("shop", "shop_ci_low", "shop_ci_high"), 0.14, SHOP_COLOUR, "o", shop_label),
             (("best_value", "best_ci_low", "best_ci_high"), -0.14, OKABE_ITO[1], "s",
              best_label)):
         x = d[col].to_numpy(float)
@@ -161,19 +154,19 @@ def item_gap_figure(weak: pd.DataFrame, shop_label: str, best_label: str, xlabel
         ax.errorbar(x, y + off, xerr=err, fmt=marker, color=color, capsize=2.5, ms=5.5,
                     lw=1.2, label=lab)
     for yi, (_, r) in zip(y, d.iterrows(), strict=True):
-        ax.text(101, yi - 0.14, r["best"], va="center", fontsize=7, color="#555555")
+        ax.text(101, yi - 0.14, r["best"], va="center", fontsize=style.SMALL, color=REFERENCE)
     ax.set_yticks(y, d["label"].tolist())
     ax.set_xlim(0, 118)
     ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel(xlabel)
-    ax.grid(axis="x", color="#e5e5e5", lw=0.8)
+    ax.grid(axis="x", color=GRID, lw=0.8)
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.12 - 0.6 / max(len(d), 3)),
               ncol=2, frameon=False)
     fig.tight_layout()
     return fig
 
 
-@_styled
+@styled
 def leniency_figure(side: pd.DataFrame, calib_title: str, field_title: str, xlabel: str = ""):
     """Leniency per evaluator code: calibration mean deviation with 95 % CI (left, when
     available) beside the mixed model's BLUP from the field data (right)."""
@@ -188,17 +181,17 @@ def leniency_figure(side: pd.DataFrame, calib_title: str, field_title: str, xlab
         x = d["calib_mean_dev"].to_numpy(float)
         err = np.vstack([x - d["calib_ci_low"].to_numpy(float),
                          d["calib_ci_high"].to_numpy(float) - x])
-        ax.errorbar(x, y, xerr=err, fmt="o", color=OKABE_ITO[4], capsize=2.5, ms=5)
-        ax.axvline(0, color="#555555", lw=0.8)
-        ax.set_title(calib_title, fontsize=9)
+        ax.errorbar(x, y, xerr=err, fmt="o", color=SHOP_COLOUR, capsize=2.5, ms=5)
+        ax.axvline(0, color=REFERENCE, lw=0.8)
+        ax.set_title(calib_title, fontsize=style.SMALL)
         ax.set_xlabel(xlabel)
-        ax.grid(axis="x", color="#e5e5e5", lw=0.8)
+        ax.grid(axis="x", color=GRID, lw=0.8)
     ax = axes[0]
     ax.plot(d["field_blup"].to_numpy(float), y, "D", color=OKABE_ITO[5], ms=5)
-    ax.axvline(0, color="#555555", lw=0.8)
-    ax.set_title(field_title, fontsize=9)
+    ax.axvline(0, color=REFERENCE, lw=0.8)
+    ax.set_title(field_title, fontsize=style.SMALL)
     ax.set_xlabel(xlabel)
-    ax.grid(axis="x", color="#e5e5e5", lw=0.8)
+    ax.grid(axis="x", color=GRID, lw=0.8)
     fig.axes[0].set_yticks(y, d["evaluator"].tolist())
     fig.tight_layout()
     return fig

@@ -510,9 +510,14 @@ def build_reports(waves: Sequence[str] | None = None, langs: Sequence[str] | Non
                 print(f"[{wave}/{lang}] up to date: {out}", file=sys.stderr)
             else:
                 units.append((wave, lang))
-    if not units:
-        return []
-    return _build_units(cfg.root, paths, units, names, inputs, partial=only is not None)
+    built = _build_units(cfg.root, paths, units, names, inputs,
+                         partial=only is not None) if units else []
+    from benchlib.index import write_index
+
+    index = write_index(paths.reports)  # every wave x language x report, with its headline
+    if built:
+        print(f"wrote {index}", file=sys.stderr)
+    return built
 
 
 def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[str],

@@ -372,7 +372,7 @@ def test_os_error_in_a_report_build_is_one_message(tmp_path, monkeypatch, capsys
     def refuse(*args, **kwargs):
         raise OSError(err, os.strerror(err), str(target))
 
-    monkeypatch.setattr(benchlib.report, "build_wave_reports", refuse)
+    monkeypatch.setattr(benchlib.report, "build_reports", refuse)
     monkeypatch.chdir(root)
     code = cli.main(["--root", str(root), "report", "--wave", "2026-10"])
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]

@@ -224,8 +224,8 @@ class Job:
         return NOTEBOOKS[self.notebook]
 
     @property
-    def needs_results(self) -> bool:
-        return self.notebook != RESULTS_JOB
+    def computes_results(self) -> bool:
+        return self.notebook == RESULTS_JOB
 
 
 _EXPORTER = None
@@ -314,7 +314,7 @@ def _build_one(job: Job) -> float:
     results job, compute the wave's results once)."""
     t0 = time.perf_counter()
     print(job.label, file=sys.stderr, flush=True)
-    if not job.needs_results:
+    if job.computes_results:
         import benchlib
         from benchlib.results import prepare_wave
 
@@ -419,11 +419,11 @@ def _run_jobs(jobs: list[Job], on_done) -> None:
     workers = report_jobs(len(jobs))
     queue = list(jobs)
     running: dict[int, tuple] = {}
-    pending = {j.wave for j in jobs if not j.needs_results}  # waves whose results are not ready
+    pending = {j.wave for j in jobs if j.computes_results}  # waves whose results are not ready
 
     def next_job() -> Job | None:
         for i, job in enumerate(queue):
-            if not (job.needs_results and job.wave in pending):
+            if job.computes_results or job.wave not in pending:
                 return queue.pop(i)
         return None
 
@@ -456,7 +456,7 @@ def _run_jobs(jobs: list[Job], on_done) -> None:
                                       f"job process died (exit code {proc.exitcode})")
                 if status == "error":
                     raise ReportError(value)
-                if not job.needs_results:
+                if job.computes_results:
                     pending.discard(job.wave)
                 on_done(job, value)
     except BaseException:
@@ -553,7 +553,7 @@ def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[st
         first_lang.setdefault(wave, lang)
 
     def finish(job: Job, secs: float) -> None:
-        if not job.needs_results:  # hand the wave's results to each language's build
+        if job.computes_results:  # hand the wave's results to each language's build
             staged = tmps.pop((job.wave, RESULTS_JOB))
             for (wave, _lang), tmp in tmps.items():
                 if wave == job.wave:

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from benchlib.clean import looks_like_name
 from benchlib.parse import parse_item_cell, parse_number
+from benchlib.privacy import looks_like_person_name
 
 
 def _mapping(**kw):
@@ -45,4 +45,4 @@ def test_ambiguous_number_is_a_problem_naming_both_separators():
     ("E05", False), ("tester_3", False), ("QS 12", False), ("Berger", False),
 ])
 def test_name_like_evaluator_values(text, name):
-    assert looks_like_name(text) is name
+    assert looks_like_person_name(text) is name

@@ -29,6 +29,7 @@ import pandas as pd
 from benchlib.config import ExportMapping, StudyConfig, normalise_token
 from benchlib.errors import BenchlibError, InputError
 from benchlib.parse import by_distinct, parse_date, parse_item_cell
+from benchlib.privacy import looks_like_person_name
 from benchlib.reader import RawTable, read_export
 from benchlib.schema import build_schema, schema_problems
 from benchlib.scoring import ANSWERED
@@ -333,16 +334,6 @@ def _parse_wave(f, out, cfg: StudyConfig, mapping: ExportMapping, source_wave: s
     out["wave"] = wave
 
 
-_NAME_RE = re.compile(r"^[^\W\d_]{2,}(?:[ ,.'-]+[^\W\d_]{2,})+$")
-
-
-def looks_like_name(text: str) -> bool:
-    """Whether an evaluator value looks like a person's name (two or more words of letters).
-
-    >>> [looks_like_name(t) for t in ("Anna Schmidt", "Müller, Jan", "SH-07", "E05", "anna")]
-    [True, True, False, False, False]
-    """
-    return bool(_NAME_RE.match(text.strip()))
 
 
 def _parse_evaluator(f, out, cfg: StudyConfig, fail) -> None:
@@ -354,7 +345,7 @@ def _parse_evaluator(f, out, cfg: StudyConfig, fail) -> None:
         code = str(t).strip()
         if pattern.fullmatch(code):
             return code, None
-        if looks_like_name(code):
+        if looks_like_person_name(code):
             return None, "privacy_name"
         return None, "invalid_value"
 

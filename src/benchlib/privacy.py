@@ -207,10 +207,15 @@ def looks_like_person_name(value: str, names: Iterable[str] | NameScrubber = (),
     [True, True, False, False, False, True, False, False]
     >>> looks_like_person_name("schneider", ["Sabine Schneider"])
     True
+    >>> looks_like_person_name("Müller, Jan"), looks_like_person_name("Berger")
+    (True, False)
     """
     v = " ".join(str(value).split())
     if not v or len(v) > 80 or any(ch.isdigit() for ch in v):
         return False
+    surname, comma, given = v.partition(",")
+    if comma and surname.strip() and given.strip() and "," not in given:
+        v = f"{given.strip()} {surname.strip()}"  # "Berger, Anna" as written in lists
     if fold(v) in {fold(a) for a in allowed}:
         return False
     scrubber = names if isinstance(names, NameScrubber) else name_pattern(names)

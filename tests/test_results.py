@@ -549,3 +549,41 @@ def test_result_tables_to_excel(res, tmp_path):
 
 def header_index(ws, name: str) -> int:
     return [c.value for c in ws[1]].index(name) + 1
+
+
+@pytest.mark.parametrize("primary", ["shop_vs_market", "change", "training"])
+def test_configured_primary_endpoint_is_tested_first(primary):
+    """settings.primary_endpoint picks the one claim tested alone; the summary's other two
+    headline claims form one Holm family, gated by the primary."""
+    import numpy as np
+    import pandas as pd
+
+    from benchlib.results import policy
+    from benchlib.stats._common import holm
+
+    p = {"shop_vs_market": 0.03, "change": 0.20, "training": 0.01}
+    tables = {
+        "shop_vs_competitors": pd.DataFrame({"p": [0.04, 0.5], "tested": [True, True]}),
+        "change": pd.DataFrame({"company": ["s", "c"], "p": [p["change"], 0.9],
+                                "tested": [True, True]}),
+        "dimension_change": pd.DataFrame({"p": [0.01], "tested": [True]}),
+        "training_by_dimension": pd.DataFrame({"dimension": ["total", "d1"], "p": [0.01, 0.02],
+                                               "tested": [True, True]}),
+        "event_study": pd.DataFrame({"reference": [True, False], "p": [np.nan, 0.3],
+                                     "tested": [False, True]}),
+    }
+    svm, training = {"p": p["shop_vs_market"]}, {"p": p["training"], "tested": True}
+    out = policy.apply("s", svm, training, tables, 0.05, primary=primary)
+    others = [k for k in policy.HEADLINES if k != primary]
+    assert out["summary_p"][primary] == p[primary]  # alone, unadjusted
+    expected = holm([p[k] for k in others])
+    for k, e in zip(others, expected, strict=True):
+        assert out["summary_p"][k] == pytest.approx(e, abs=1e-15)
+    assert out["gate_open"] is (p[primary] < 0.05)
+    if primary == "change":  # p = 0.20 closes the gate: nothing else is claimed
+        assert not any(out["claims"].values())
+    else:
+        assert out["claims"][primary]
+    assert policy.describe(primary)["families"][primary] == "primary"
+    with pytest.raises(ValueError, match="unknown primary endpoint"):
+        policy.apply("s", svm, training, tables, 0.05, primary="items")

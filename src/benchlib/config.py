@@ -216,6 +216,7 @@ class Settings:
     demo_pseudonym_key: str | None = None
     languages: tuple[str, ...] = ("de", "en")
     evaluator_pattern: str = DEFAULT_EVALUATOR_PATTERN  # regex every evaluator code must match
+    primary_endpoint: str = "shop_vs_market"  # shop_vs_market | change | training
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,10 @@ class Settings(_Model):
     languages: TextList = Field(["de", "en"], description="report languages, in order")
     evaluator_pattern: str = Field(DEFAULT_EVALUATOR_PATTERN, description="regular "
                                    "expression every evaluator code must match")
+    primary_endpoint: Literal["shop_vs_market", "change", "training"] = Field(
+        "shop_vs_market", description="the one comparison per wave tested first (multiplicity "
+        "policy): the shop's total vs the market, its change vs the previous wave, or the "
+        "last training's net change vs the market (DiD); the others join a Holm family")
 
 
 class SourceModel(_Model):

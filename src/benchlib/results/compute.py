@@ -247,7 +247,8 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
     counts = wave_counts(study, wave, all_w)
     _quality_tables(study, wave, tables)
 
-    applied = policy.apply(shop, svm, training, tables, ALPHA)
+    primary = getattr(study.config.settings, "primary_endpoint", policy.PRIMARY)
+    applied = policy.apply(shop, svm, training, tables, ALPHA, primary=primary)
 
     meta: dict[str, Any] = {
         "wave": wave, "previous_wave": prev, "shop": shop,
@@ -261,7 +262,7 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
         "shop_n": shop_n, "shop_comparable": shop_comparable,
         "counts": counts, "shop_vs_market": svm, "welch_anova": anova,
         "evaluator_variance": ev_var, "comparability": comparability, "training": training,
-        "calibration": calibration, "policy": policy.describe() | applied,
+        "calibration": calibration, "policy": policy.describe(primary) | applied,
         "basis": {"wave": "full_grid", "change": "comparable_core of previous and this wave",
                   "training": "comparable_core of the two waves (balanced panel)",
                   "trend": "comparable_core of all waves up to this one",
@@ -432,10 +433,8 @@ def _calibration(study: Study, wave: str, lmm, wt: pd.DataFrame):
 def _ranking(companies: pd.DataFrame, gh: pd.DataFrame, min_n: int) -> pd.DataFrame:
     """The companies ranked with ties where the Games–Howell simultaneous intervals do not
     separate them (:func:`benchlib.ranking.rank_from_pairs`, on the pairs computed above)."""
-    try:
-        from benchlib.ranking import rank_from_pairs
-    except ImportError:  # the ranking module lands with the workshop branch
-        raise _Unavailable("ranking_pending") from None
+    from benchlib.ranking import rank_from_pairs
+
     if len(companies) < 2 or gh.empty:
         raise _Unavailable("too_few_companies")
     return rank_from_pairs(companies, gh, min_n=min_n, basis="games_howell")
@@ -444,10 +443,8 @@ def _ranking(companies: pd.DataFrame, gh: pd.DataFrame, min_n: int) -> pd.DataFr
 def _train_next(study: Study, wave: str) -> pd.DataFrame:
     """The three things to train next (:func:`benchlib.focus.train_next`), as ``kind, id``
     plus the gap to the best competitor."""
-    try:
-        from benchlib.focus import train_next
-    except ImportError:  # the "train next" selection lands with the workshop branch
-        raise _Unavailable("train_next_pending") from None
+    from benchlib.focus import train_next
+
     nxt = train_next(study, wave)
     return nxt.assign(kind="item", id=nxt["item"])[["kind", "id", *nxt.columns]]
 

@@ -1,12 +1,14 @@
 """Which p a verdict uses: the multiplicity policy of :mod:`benchlib.stats.multiplicity`,
 applied to every claim a report of the wave makes.
 
-* **Primary endpoint** (one per wave): the shop's total score vs the pooled market. Tested
+* **Primary endpoint** (one per wave, ``settings.primary_endpoint`` in study.yaml): by default
+  the shop's total score vs the pooled market; or the shop's change vs the previous wave
+  (``change``), or the last training's net change vs the market (``training``). Tested
   first, alone, at ``alpha`` — its adjusted p is its p.
 * **Secondary families**, each Holm-adjusted within itself, and claimed only when the primary
   endpoint is significant (serial gatekeeping, the stats policy's default): the competitors
-  (shop vs each competitor); the summary's cross-wave claims (the shop's change vs the
-  previous wave and the last training's net change vs the market, one family of two); the
+  (shop vs each competitor); the summary's other headline claims (of shop vs market, change
+  and net change, the two that are not primary, one family); the
   dimensions of the change; the dimensions of the net change; the waves of the event study.
 * **Items**: Benjamini–Hochberg (``p_fdr`` of the proportion tests), labelled exploratory.
 
@@ -25,6 +27,7 @@ import pandas as pd
 __all__ = ["FAMILIES", "PRIMARY", "apply", "describe"]
 
 PRIMARY = "shop_vs_market"
+HEADLINES = ("shop_vs_market", "change", "training")  # the summary's three claims
 
 FAMILIES: dict[str, str] = {
     "shop_vs_market": "primary",
@@ -51,7 +54,8 @@ def _tests(table: pd.DataFrame, family: str, mask: Any = None) -> list[dict]:
 
 
 def apply(shop: str, svm: dict | None, training: dict | None,
-          tables: dict[str, pd.DataFrame], alpha: float) -> dict[str, Any]:
+          tables: dict[str, pd.DataFrame], alpha: float,
+          primary: str = PRIMARY) -> dict[str, Any]:
     """Adjust every claim of the wave; returns ``meta["policy"]`` (``summary_p``, ``claims``).
 
     Adds ``p_adj`` and ``claim`` to ``shop_vs_competitors``, ``dimension_change``,
@@ -60,17 +64,23 @@ def apply(shop: str, svm: dict | None, training: dict | None,
     """
     from benchlib.stats import apply_policy
 
-    rows = [{"family": "shop_vs_market", "tier": "primary",
-             "p": np.nan if svm is None else svm["p"], "ref": ("svm", 0)}]
-    rows += _tests(tables["shop_vs_competitors"], "shop_vs_competitors")
+    if primary not in HEADLINES:
+        raise ValueError(f"unknown primary endpoint {primary!r}; expected one of "
+                         + ", ".join(HEADLINES))
     ch = tables["change"]
     shop_change = ch[(ch["company"] == shop)] if len(ch) else ch
-    rows.append({"family": "summary_cross_wave", "tier": "secondary",
-                 "p": float(shop_change["p"].iloc[0]) if len(shop_change)
-                 and bool(shop_change["tested"].iloc[0]) else np.nan, "ref": ("change", 0)})
-    rows.append({"family": "summary_cross_wave", "tier": "secondary",
-                 "p": float(training["p"]) if training is not None and training.get("tested")
-                 else np.nan, "ref": ("training", 0)})
+    headline_p = {
+        "shop_vs_market": np.nan if svm is None else svm["p"],
+        "change": float(shop_change["p"].iloc[0]) if len(shop_change)
+        and bool(shop_change["tested"].iloc[0]) else np.nan,
+        "training": float(training["p"]) if training is not None and training.get("tested")
+        else np.nan}
+    refs = {"shop_vs_market": ("svm", 0), "change": ("change", 0), "training": ("training", 0)}
+    rows = [{"family": primary, "tier": "primary", "p": headline_p[primary],
+             "ref": refs[primary]}]
+    rows += [{"family": "summary_cross_wave", "tier": "secondary", "p": headline_p[k],
+              "ref": refs[k]} for k in HEADLINES if k != primary]
+    rows += _tests(tables["shop_vs_competitors"], "shop_vs_competitors")
     rows += _tests(tables["dimension_change"], "dimension_change")
     td = tables["training_by_dimension"]
     rows += _tests(td, "training_by_dimension", td["dimension"] != "total" if len(td) else None)
@@ -104,7 +114,13 @@ def apply(shop: str, svm: dict | None, training: dict | None,
             "gate_open": bool(out["gate_open"].iloc[0])}
 
 
-def describe() -> dict[str, object]:
-    """The policy as recorded in results.json."""
-    return {"primary": PRIMARY, "families": dict(FAMILIES), "gatekeeping": True,
+def describe(primary: str = PRIMARY) -> dict[str, object]:
+    """The policy as recorded in results.json.
+
+    >>> describe("change")["families"]["change"], describe("change")["families"]["shop_vs_market"]
+    ('primary', 'holm')
+    """
+    families = {primary: "primary"} | {k: "holm" for k in HEADLINES if k != primary}
+    families |= {k: v for k, v in FAMILIES.items() if k not in HEADLINES}
+    return {"primary": primary, "families": families, "gatekeeping": True,
             "source": "benchlib.stats.apply_policy"}

@@ -10,8 +10,7 @@ Not counted: doctest examples (they document behaviour on the shipped example st
 is what a reader has), and benchlib's own vocabulary that an example id happens to share (the
 item role ``reachability``, the contact column ``wait_s``).
 
-``KNOWN`` lists the occurrences found in other owners' files when this test was written
-(reported to be fixed there); the test fails on any other occurrence.
+There are no exceptions: every occurrence fails the test.
 """
 
 from __future__ import annotations
@@ -30,20 +29,6 @@ ALLOWED_FILES = {SRC / "example.py"}
 
 
 VOCABULARY = {"reachability", "wait_s"}  # benchlib's own names, shared by two example ids
-KNOWN = {  # (file, name): still to be fixed by the file's owner
-    (f"notebooks/10_explore.{ext}", n) for ext in ("ipynb", "py")
-    for n in ("closing", "complaint", "returns", "closing_attempt")} | {
-    ("src/benchlib/stats/multiplicity.py", "closing")} | {
-    ("src/benchlib/texts/calibration.yaml", n) for n in (
-        "E01", "reachability", "greeting", "needs", "knowledge", "correctness", "closing",
-        "complaint", "farewell", "mail_form")} | {
-    ("src/benchlib/texts/wave_report.yaml", n) for n in (
-        "greeting", "needs", "knowledge", "correctness", "closing", "complaint", "farewell",
-        "mail_form")} | {
-    ("src/benchlib/texts/workshop.yaml", n) for n in ("closing", "complaint")} | {
-    ("src/benchlib/workshop.py", n) for n in ("E01", "closing", "complaint")}
-
-
 def example_names() -> dict[str, str]:
     """name -> what it is, from config/*.yaml and data/raw/example_truth.json."""
     cfg = ROOT / "config"
@@ -108,7 +93,7 @@ def occurrences() -> list[str]:
             if no in skip or line.lstrip().startswith((">>>", "...")):
                 continue
             for name, pat in pats.items():
-                if pat.search(line) and (rel, name) not in KNOWN:
+                if pat.search(line):
                     hits.append(f"{rel}:{no}: {name}: {line.strip()[:100]}")
     return hits
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from benchlib.i18n import foreign_words, glossary, texts
 
 
@@ -40,8 +38,5 @@ def test_english_texts_follow_the_glossary():
     assert _offending("en") == {}
 
 
-@pytest.mark.xfail(strict=True, reason="owners of texts/*.yaml (results: wave_report.yaml) "
-                   "still to apply the glossary: Prüfer→Testkunde, Mitbewerber→Wettbewerber, "
-                   "Gesamtscore→Gesamtpunktzahl; strict: remove this marker once it passes")
 def test_german_texts_follow_the_glossary():
     assert _offending("de") == {}

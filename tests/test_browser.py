@@ -142,25 +142,9 @@ def test_visible_text_rules_catch_what_they_should():
     assert violations("<p>Each Testkunde</p>", cfg, "en")["glossary"] == ["Testkunde"]
 
 
-KNOWN = {
-    # Violations in notebooks this test's author does not own, reported to their owner; strict:
-    # once fixed the test XPASSes and fails, so the entry must be removed.
-    ("data_quality.html", "de"): "results: raw column names and item/company ids in the "
-                                 "data-quality tables (quality.py display side)",
-    ("data_quality.html", "en"): "results: raw column names and item ids in the tables",
-    ("wave_report.html", "de"): "results: rows_read/duplicates_dropped in the appendix; "
-                                "Prüfer/Mitbewerber/Gesamtscore in texts",
-    ("wave_report.html", "en"): "results: rows_read/duplicates_dropped in the appendix",
-    ("trend_report.html", "de"): "results: item ids and scale ids in the grid-change table",
-    ("trend_report.html", "en"): "results: item ids and scale ids in the grid-change table",
-}
-
-
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("report", REPORTS)
-def test_visible_words(built_reports, study, report, lang, request):
-    if (report, lang) in KNOWN:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN[(report, lang)]))
+def test_visible_words(built_reports, study, report, lang):
     page = (built_reports[lang] / report).read_text(encoding="utf-8")
     assert violations(page, study.config, lang) == {}, report
 

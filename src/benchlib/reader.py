@@ -180,9 +180,10 @@ def _csv_grid(data: bytes, name: str, mapping: ExportMapping) -> tuple[pd.DataFr
     width = max((len(r) for r in head), default=0)
     if width == 0:
         raise InputError(name, "file", "the file is empty (expected a header row and data)")
+    del text  # a second copy of the whole file; decoded again only for the strict reader
     grid = _csv_grid_arrow(data, encoding, width, mapping)
     if grid is None:
-        grid = _csv_grid_strict(text, name, mapping)
+        grid = _csv_grid_strict(_decode(data, name, mapping)[0], name, mapping)
     return grid, encoding
 
 
@@ -229,8 +230,10 @@ def _csv_grid_arrow(data: bytes, encoding: str, width: int, mapping: ExportMappi
     short_at = np.array(sorted(short), dtype=np.int64) - 1
     valid[short_at] = False
     columns = {}
+    arrays = dict(zip(names, table.columns, strict=True))
+    del table  # each Arrow column is released as soon as it has become an object column
     for j, n in enumerate(names):
-        enc = pc.dictionary_encode(table.column(n)).combine_chunks()
+        enc = pc.dictionary_encode(arrays.pop(n)).combine_chunks()
         uniques = enc.dictionary.to_numpy(zero_copy_only=False)
         col = np.empty(total, dtype=object)
         col[valid] = uniques[enc.indices.to_numpy()] if len(uniques) else ""
@@ -238,7 +241,7 @@ def _csv_grid_arrow(data: bytes, encoding: str, width: int, mapping: ExportMappi
             fields = short[int(i) + 1]
             col[i] = fields[j] if j < len(fields) else ""
         columns[j] = col
-    grid = pd.DataFrame(columns)
+    grid = pd.DataFrame(columns, dtype=object)  # shared strings: no copy per cell (pandas 3)
     grid.attrs["fields"] = {int(i): len(short[int(i) + 1]) for i in short_at}
     return grid
 

@@ -27,7 +27,7 @@ out_dir: str = ""
 
 # %%
 import benchlib
-from benchlib import viz
+from benchlib import plots, viz
 from benchlib.i18n import t
 from benchlib.results import display, for_report, wording
 
@@ -67,6 +67,8 @@ table("outcome_counts")
 
 # %%
 viz.show_heading(t("dq_coverage", lang))
+if len(res.item_coverage):
+    viz.show_figure(plots.coverage_heatmap(res), alt=t("dq_coverage_alt", lang, wave=wave))
 table("item_coverage")
 
 # %%

@@ -102,6 +102,21 @@ def built_at(root: Path | str | None = None, inputs: Iterable[str] = ()) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def project_built_at(root: Path | str | None = None) -> str:
+    """:func:`built_at` of the project's current processed data (its raw inputs' newest
+    time), the one build time every report and its provenance footer show."""
+    import json
+
+    from benchlib.paths import get_paths
+
+    paths = get_paths(Path(root) if root else None)
+    try:
+        inputs = json.loads((paths.current / "manifest.json").read_text("utf-8"))["inputs"]
+    except (OSError, TypeError, KeyError, ValueError):
+        inputs = {}
+    return built_at(paths.root, inputs)
+
+
 def git_commit(root: Path) -> str:
     """The repository's HEAD commit (with ``-dirty`` when there are uncommitted changes)."""
     try:

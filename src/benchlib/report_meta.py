@@ -82,7 +82,9 @@ class ReportMetaPreprocessor(Preprocessor):
     build time) from the report's outputs."""
 
     def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
-        from benchlib.report import built_at
+        import os
+
+        from benchlib.report import project_built_at
 
         for cell in nb.cells:
             if "outputs" in cell:
@@ -91,7 +93,7 @@ class ReportMetaPreprocessor(Preprocessor):
         if "title" in meta:
             nb.metadata["title"] = meta["title"]
         nb.metadata[META_KEY] = {"description": meta.get("description", ""),
-                                 "built": built_at()}
+                                 "built": project_built_at(os.environ.get("BENCHLIB_ROOT"))}
         return nb, resources
 
 

@@ -26,14 +26,17 @@ from benchlib.plots.trend import (
 )
 from benchlib.plots.wave import (
                                   company_colours,
+                                  coverage_heatmap,
                                   dimension_heatmap,
                                   forest_plot,
                                   items_plot,
                                   km_plot,
+                                  share_heatmap,
                                   training_plot,
 )
 
-__all__ = ["OKABE_ITO", "company_colours", "company_palette", "dimension_heatmap",
+__all__ = ["OKABE_ITO", "company_colours", "company_palette", "coverage_heatmap",
+           "dimension_heatmap",
            "event_study_figure", "forest_plot", "item_gap_figure", "items_plot", "km_plot",
            "leniency_figure", "moved_items_figure", "share_heatmap", "style", "training_plot",
            "trend_figure"]

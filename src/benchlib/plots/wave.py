@@ -17,7 +17,7 @@ the same PNG bytes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from benchlib.results import WaveResults
 
 __all__ = ["company_colours", "dimension_heatmap", "forest_plot", "items_plot", "km_plot",
-           "share_heatmap", "training_plot"]
+           "share_heatmap", "coverage_heatmap", "training_plot"]
 
 
 def company_colours(res: WaveResults) -> dict[str, str]:
@@ -267,3 +267,16 @@ def share_heatmap(shares: pd.DataFrame, lang: str = "de", digits: int = 0) -> Fi
         ax.xaxis.tick_top()
         fig.tight_layout()
     return fig
+
+
+def coverage_heatmap(view: Any) -> Figure:
+    """The data-quality report's coverage: per item of the wave, the shares answered, missing
+    and not applicable, from the results' ``item_coverage`` table, labelled in the view's
+    language (:func:`share_heatmap`)."""
+    from benchlib.i18n import t
+
+    cov = view.item_coverage
+    cols = ("answered", "missing", "not_applicable")
+    shares = pd.DataFrame({t(f"dq_col_{c}", view.lang): cov[c].to_numpy(float) for c in cols},
+                          index=[view.label("item", i) for i in cov["item"]])
+    return share_heatmap(shares, view.lang)

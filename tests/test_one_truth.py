@@ -32,10 +32,11 @@ def built(example_project):
     out = {}
     for wave in WAVES:
         build_wave_reports(wave, LANG, root=example_project)
-        folder = example_project / "reports" / wave
+        folder = example_project / "reports" / wave  # results.json: shared by the languages
         doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-        pages = {p.stem: _text(p.read_text(encoding="utf-8")) for p in folder.glob("*.html")}
-        out[wave] = {"doc": doc, "pages": pages, "xlsx": folder / "tables.xlsx"}
+        pages = {p.stem: _text(p.read_text(encoding="utf-8"))
+                 for p in (folder / LANG).glob("*.html")}
+        out[wave] = {"doc": doc, "pages": pages, "xlsx": folder / LANG / "tables.xlsx"}
     return out
 
 

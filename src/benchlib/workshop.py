@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from benchlib import fmt
 from benchlib.config import StudyConfig, Training
 from benchlib.i18n import t
 from benchlib.privacy import scrub
@@ -160,7 +161,7 @@ def gap_sentences(config: StudyConfig, gaps: pd.DataFrame, labels: dict[str, str
     ...                   "best": ["x"], "best_value": [76.9], "diff": [-40.5],
     ...                   "diff_ci_low": [-58.2], "diff_ci_high": [-17.7], "supported": [True]})
     >>> gap_sentences(cfg, g, {"x": "Competitor B"}, "en")[0].split("”: ")[1]
-    '36.4 % against 76.9 % at Competitor B (difference -40.5 points, 95 % CI -58.2 to -17.7; supported after the correction for many items).'
+    '36.4 % against 76.9 % at Competitor B (difference −40.5 points, 95% CI −58.2 to −17.7; supported after the correction for many items).'
     """
     from benchlib.viz import fmt_number
 
@@ -171,7 +172,7 @@ def gap_sentences(config: StudyConfig, gaps: pd.DataFrame, labels: dict[str, str
                      item=t("ws_quote", lang, text=config.label("item", r["item"], lang)),
                      shop=fmt_number(r["shop"], lang), best=fmt_number(r["best_value"], lang),
                      competitor=labels.get(r["best"], ""), diff=fmt_number(r["diff"], lang),
-                     lo=fmt_number(r["diff_ci_low"], lang), hi=fmt_number(r["diff_ci_high"], lang),
+                     ci=fmt.ci(r["diff_ci_low"], r["diff_ci_high"], lang, label=True),
                      verdict=t("ws_gap_supported" if r["supported"] else "ws_gap_exploratory",
                                lang)))
     return out
@@ -353,14 +354,6 @@ def agreement_by_score(cal: pd.DataFrame, scores: Sequence[str] | None = None,
 # --- display tables (translated headings) -----------------------------------------------
 
 
-def _ci(lo: float, hi: float, lang: str, digits: int = 1) -> str:
-    from benchlib.viz import fmt_number
-
-    if lo != lo or hi != hi:
-        return "–"
-    return f"{fmt_number(lo, lang, digits)}–{fmt_number(hi, lang, digits)}"
-
-
 def gaps_display(gaps: pd.DataFrame, config: StudyConfig, labels: dict[str, str],
                  lang: str = "de") -> pd.DataFrame:
     """Rows of :func:`benchlib.focus.shop_vs_best` for display: labels only, no ids."""
@@ -370,13 +363,13 @@ def gaps_display(gaps: pd.DataFrame, config: StudyConfig, labels: dict[str, str]
         t("ws_col_dimension", lang): [config.label("dimension", d, lang)
                                       for d in gaps["dimension"]],
         shop: gaps["shop"].astype(float).tolist(),
-        f"{shop} {t('ws_col_ci', lang)}": [_ci(lo, hi, lang) for lo, hi in
+        f"{shop} {t('ws_col_ci', lang)}": [fmt.ci(lo, hi, lang) for lo, hi in
                                            zip(gaps["shop_ci_low"], gaps["shop_ci_high"],
                                                strict=True)],
         t("ws_col_best", lang): [labels.get(b, "") for b in gaps["best"]],
         t("ws_col_best_value", lang): gaps["best_value"].astype(float).tolist(),
         t("ws_col_diff", lang): gaps["diff"].astype(float).tolist(),
-        t("ws_col_diff_ci", lang): [_ci(lo, hi, lang) for lo, hi in
+        t("ws_col_diff_ci", lang): [fmt.ci(lo, hi, lang) for lo, hi in
                                     zip(gaps["diff_ci_low"], gaps["diff_ci_high"], strict=True)],
         t("ws_col_supported", lang): [t("ws_yes" if s else "ws_no", lang)
                                       for s in gaps["supported"]],
@@ -422,7 +415,7 @@ def leniency_display(side: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
         t("cal_col_evaluator", lang): side["evaluator"],
         t("cal_col_calib_n", lang): side["calib_n"].astype(int).tolist(),
         t("cal_col_calib_dev", lang): side["calib_mean_dev"].astype(float),
-        t("cal_col_ci", lang): [_ci(lo, hi, lang) for lo, hi in
+        t("cal_col_ci", lang): [fmt.ci(lo, hi, lang) for lo, hi in
                                 zip(side["calib_ci_low"], side["calib_ci_high"], strict=True)],
         t("cal_col_field_n", lang): side["field_n"].astype(int).tolist(),
         t("cal_col_field_blup", lang): side["field_blup"].astype(float),
@@ -440,12 +433,12 @@ def agreement_display(agree: pd.DataFrame, lang: str = "de") -> pd.DataFrame:
     return pd.DataFrame({
         t("cal_col_score", lang): agree["score"].map(score_name),
         t("cal_col_icc", lang): agree["icc"].astype(float),
-        t("cal_col_ci", lang): [_ci(lo, hi, lang, 2) for lo, hi in
+        t("cal_col_ci", lang): [fmt.ci(lo, hi, lang, 2) for lo, hi in
                                 zip(agree["ci_low"], agree["ci_high"], strict=True)],
         t("cal_col_label", lang): agree["label"].map(lambda x: t(f"cal_label_{x}", lang)),
         t("cal_col_alpha", lang): agree["alpha"].astype(float),
         f"{t('cal_col_alpha', lang)} {t('cal_col_ci', lang)}": [
-            _ci(lo, hi, lang, 2) for lo, hi in zip(agree["alpha_ci_low"], agree["alpha_ci_high"],
+            fmt.ci(lo, hi, lang, 2) for lo, hi in zip(agree["alpha_ci_low"], agree["alpha_ci_high"],
                                                 strict=True)],
         t("cal_col_recordings", lang): agree["n_recordings"].astype(int).tolist(),
     })

@@ -43,6 +43,7 @@ def project_root(start: Path | None = None) -> Path:
 
 
 POINTER = "CURRENT"
+RESULTS_FILE = "results.json"  # a wave's language-independent numbers: reports/<wave>/
 GENERATION_RE = re.compile(r"^gen-(\d{6,})$")
 
 

@@ -45,6 +45,7 @@ from importlib import metadata
 from pathlib import Path
 
 from benchlib.errors import BenchlibError
+from benchlib.paths import RESULTS_FILE
 
 NOTEBOOKS: dict[str, str] = {
     "00_data_quality": "data_quality.html",
@@ -63,7 +64,6 @@ KERNEL_START_TIMEOUT_S = 600
 # file makes a kernel print "history saving thread hit an unexpected error" into a report)
 KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
 STAMP = ".stamp.json"
-RESULTS_FILE = "results.json"
 WAVE_FILES = (RESULTS_FILE,)  # language-independent outputs kept at reports/<wave>/
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 PROVENANCE_PACKAGES = ("benchlib", "pandas", "numpy", "scipy", "statsmodels", "pingouin",

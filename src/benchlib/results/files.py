@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from benchlib.paths import RESULTS_FILE
 from benchlib.results.compute import compute_wave
 from benchlib.results.display import ReportView, view
 from benchlib.results.model import WaveResults, load, write
@@ -25,7 +26,6 @@ from benchlib.results.model import WaveResults, load, write
 __all__ = ["RESULTS_FILE", "for_report", "prepare_wave", "results_location", "write_tables",
            "xlsx_tables"]
 
-RESULTS_FILE = "results.json"
 
 
 def results_location(out_dir: Path | str, langs: tuple[str, ...] = ("de", "en")) -> Path:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from projects import ROOT, copy_project
+from projects import ROOT, _environ, copy_project
+
+REPORT_EPOCH = "1767225600"
+"""SOURCE_DATE_EPOCH of the session's report builds (2026-01-01T00:00:00Z)."""
+
+REPORT_UNITS = {"2026-10": ("de", "en"), "2025-07": ("de", "en"), "2026-01": ("en",),
+                "2026-04": ("en",), "2026-07": ("en",)}
+"""The example's (wave, languages) whose reports the tests read: the last wave in both
+languages, the first wave (no change, no training), a grid change (2026-01), a panel change
+(2026-04) and a wave without calibration ratings (2026-07)."""
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +74,24 @@ def wave_view(study, wave_result):
 # Scripts that compute reference values (R fixtures, method comparisons) are run by hand,
 # never imported by the doctest collection.
 collect_ignore_glob = ["reference/*.py"]
+
+
+@pytest.fixture(scope="session")
+def example_reports(example_project, tmp_path_factory) -> Path:
+    """Every report of :data:`REPORT_UNITS`, built once for the session with one job pool per
+    language set (``SOURCE_DATE_EPOCH`` = :data:`REPORT_EPOCH`), copied to a folder that no
+    later build touches: ``<folder>/<wave>/results.json`` and ``<folder>/<wave>/<lang>/…``.
+
+    The build fails the fixture when any notebook fails (it raises ReportError naming the
+    cell), so every test that reads a page also proves that its notebook ran."""
+    from benchlib.report import build_reports
+
+    by_langs: dict[tuple[str, ...], list[str]] = {}
+    for wave, langs in REPORT_UNITS.items():
+        by_langs.setdefault(langs, []).append(wave)
+    with _environ({"SOURCE_DATE_EPOCH": REPORT_EPOCH}):
+        for langs, waves in by_langs.items():
+            build_reports(waves, list(langs), root=example_project)
+    keep = tmp_path_factory.mktemp("example_reports") / "reports"
+    shutil.copytree(example_project / "reports", keep)
+    return keep

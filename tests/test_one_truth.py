@@ -11,7 +11,6 @@ import re
 import openpyxl
 import pytest
 
-from benchlib.report import build_wave_reports
 from benchlib.results import from_json_dict, view
 from benchlib.stats import format_number
 
@@ -28,11 +27,10 @@ def _text(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(example_project):
+def built(example_reports):
     out = {}
-    for wave in WAVES:
-        build_wave_reports(wave, LANG, root=example_project)
-        folder = example_project / "reports" / wave  # results.json: shared by the languages
+    for wave in WAVES:  # the session's build (tests/conftest.py): every report of the wave
+        folder = example_reports / wave  # results.json: shared by the languages
         doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
         pages = {p.stem: _text(p.read_text(encoding="utf-8"))
                  for p in (folder / LANG).glob("*.html")}

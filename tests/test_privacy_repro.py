@@ -45,45 +45,46 @@ def _texts(folder):
             yield str(p), p.read_bytes().decode("utf-8", errors="ignore")
 
 
-def test_no_agent_name_in_processed_data_or_any_report(tmp_path):
-    root = copy_project(tmp_path)
-    run_pipeline(root)
-    for wave, lang in (("2026-10", "de"), ("2026-04", "en")):
-        build_wave_reports(wave, lang=lang, root=root)
+def test_no_agent_name_in_processed_data_or_any_report(example_project, example_reports):
     names = _raw_agent_names()
     assert len(names) >= 10
     parts = names | {p for n in names for p in re.split(r"[\s.-]+", n) if len(p) >= 3}
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in sorted(parts)) + r")(?!\w)")
     checked = 0
-    for folder in (root / "data" / "processed", root / "reports"):
+    for folder in (example_project / "data" / "processed", example_reports):
         for where, text in _texts(folder):
             hit = pattern.search(text)
             assert hit is None, f"{where}: agent name part {hit.group(0)!r}"
             checked += 1
     assert checked >= 20
-    html = (root / "reports" / "2026-10" / "de" / "workshop.html").read_text(encoding="utf-8")
+    html = (example_reports / "2026-10" / "de" / "workshop.html").read_text(encoding="utf-8")
     assert "[Name]" in html  # comments that named an agent are shown scrubbed
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", html)  # no e-mail address
     for wave in ("2026-10", "2026-04"):
-        for p in (root / "reports" / wave).rglob("*.html"):
+        for p in (example_reports / wave).rglob("*.html"):
             assert "AG-" not in p.read_text(encoding="utf-8"), p  # no agent pseudonyms either
 
 
-def test_reports_byte_identical_across_folders_and_hash_seeds(tmp_path):
+def test_reports_byte_identical_across_folders_and_hash_seeds(tmp_path, example_project,
+                                                              example_reports):
+    """Another folder, another hash seed, another process (the CLI): the processed data and
+    the wave's results.json and tables.xlsx equal the session's build byte by byte."""
+    from benchlib.paths import get_paths
+    from conftest import REPORT_EPOCH
+
+    root = copy_project(tmp_path / "copy")
+    env = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONHASHSEED": "4242",
+           "SOURCE_DATE_EPOCH": REPORT_EPOCH}
+    for cmd in (["clean", "--quiet"],
+                ["report", "--wave", "2026-01", "--lang", "en", "--notebooks", "01_wave_report"]):
+        subprocess.run([sys.executable, "-m", "benchlib.cli", *cmd], env=env, check=True,
+                       capture_output=True, timeout=600)
     outs = []
-    for k, seed in enumerate(("0", "4242")):
-        root = copy_project(tmp_path / f"copy{k}")
-        env = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONHASHSEED": seed,
-               "SOURCE_DATE_EPOCH": "1767225600"}
-        for cmd in (["clean", "--quiet"],
-                    ["report", "--wave", "2026-01", "--notebooks", "01_wave_report"]):
-            subprocess.run([sys.executable, "-m", "benchlib.cli", *cmd], env=env, check=True,
-                           capture_output=True, timeout=600)
-        rep = root / "reports" / "2026-01" / "de"
-        current = root / "data" / "processed" / "gen-000001"
-        outs.append({p.name: p.read_bytes() for p in current.iterdir()}
-                    | {p.name: p.read_bytes() for p in (*rep.iterdir(), rep.parent / "results.json")
-                       if p.suffix in (".json", ".xlsx")})
+    for processed, rep in ((get_paths(root).current, root / "reports" / "2026-01"),
+                           (get_paths(example_project).current, example_reports / "2026-01")):
+        outs.append({p.name: p.read_bytes() for p in processed.iterdir()}
+                    | {p.name: p.read_bytes() for p in (rep / "en" / "tables.xlsx",
+                                                        rep / "results.json")})
     assert set(outs[0]) >= {"contacts.parquet", "items.parquet", "quarantine.csv",
                             "results.json", "tables.xlsx", "manifest.json"}
     for name in outs[0]:

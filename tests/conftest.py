@@ -7,16 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import ROOT, _environ, copy_project
-
-REPORT_EPOCH = "1767225600"
-"""SOURCE_DATE_EPOCH of the session's report builds (2026-01-01T00:00:00Z)."""
-
-REPORT_UNITS = {"2026-10": ("de", "en"), "2025-07": ("de", "en"), "2026-01": ("en",),
-                "2026-04": ("en",), "2026-07": ("en",)}
-"""The example's (wave, languages) whose reports the tests read: the last wave in both
-languages, the first wave (no change, no training), a grid change (2026-01), a panel change
-(2026-04) and a wave without calibration ratings (2026-07)."""
+from projects import REPORT_EPOCH, REPORT_UNITS, ROOT, _environ, copy_project
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +86,14 @@ def example_reports(example_project, tmp_path_factory) -> Path:
     keep = tmp_path_factory.mktemp("example_reports") / "reports"
     shutil.copytree(example_project / "reports", keep)
     return keep
+
+
+_SHARED_BUILDS = {"example_reports"}
+"""Session fixtures too expensive to build once per pytest-xdist worker: the tests that use
+them run in one worker (``--dist loadgroup``)."""
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _SHARED_BUILDS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("example_reports"))

@@ -15,6 +15,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+REPORT_EPOCH = "1767225600"
+"""SOURCE_DATE_EPOCH of the session's report builds (2026-01-01T00:00:00Z)."""
+
+REPORT_UNITS = {"2026-10": ("de", "en"), "2025-07": ("de", "en"), "2026-01": ("en",),
+                "2026-04": ("en",), "2026-07": ("en",)}
+"""The example's (wave, languages) whose reports the tests read: the last wave in both
+languages, the first wave (no change, no training), a grid change (2026-01), a panel change
+(2026-04) and a wave without calibration ratings (2026-07)."""
+
 
 def copy_project(dest: Path, with_raw: bool = True) -> Path:
     """Copy config/, notebooks/ and (optionally) data/raw/ of the repository to ``dest``."""

@@ -70,7 +70,8 @@ def test_reports_byte_identical_across_folders_and_hash_seeds(tmp_path, example_
     """Another folder, another hash seed, another process (the CLI): the processed data and
     the wave's results.json and tables.xlsx equal the session's build byte by byte."""
     from benchlib.paths import get_paths
-    from conftest import REPORT_EPOCH
+
+    from projects import REPORT_EPOCH
 
     root = copy_project(tmp_path / "copy")
     env = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONHASHSEED": "4242",

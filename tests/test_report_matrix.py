@@ -22,16 +22,6 @@ REPORTS = ("00_data_quality", "01_wave_report", "02_trend_report", "03_workshop"
            "04_calibration")
 
 
-def _reports() -> tuple[str, ...]:
-    """The report notebooks to build. The workshop pack of main before the workshop branch
-    lands still focuses on two constant dimensions of the example (``FOCUS_DIMENSIONS``) and
-    cannot build for another grid; it joins the matrix as soon as that constant is gone."""
-    from benchlib import workshop
-
-    if hasattr(workshop, "FOCUS_DIMENSIONS"):
-        return tuple(r for r in REPORTS if r != "03_workshop")
-    return REPORTS
-
 # one study per row; together they cover every axis of the issue
 MATRIX = {
     # no calibration, no mail, chat, two waves, two competitors, shop not first (the defaults)
@@ -48,12 +38,23 @@ MATRIX = {
 
 @pytest.fixture(scope="module", params=sorted(MATRIX))
 def study_root(request, tmp_path_factory):
+    """One cleaned study per row of the matrix with every report notebook run for every wave
+    and language: ``(name, root, fx, pages)``, ``pages[wave, lang, report]`` the HTML shown."""
     from benchlib.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp(request.param)
     fx = write_fixture_study(root, MATRIX[request.param])
     run_pipeline(root)
-    return request.param, root, fx
+    pages = {}
+    for wave in fx.waves:
+        for lang in ("de", "en"):
+            out_dir = root / "reports" / wave / lang
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for report in REPORTS:
+                pages[wave, lang, report] = run_notebook(
+                    root / "notebooks" / f"{report}.ipynb", root, wave=wave, lang=lang,
+                    out_dir=str(out_dir))
+    return request.param, root, fx, pages
 
 
 def _visible(html: str) -> str:
@@ -66,21 +67,17 @@ def _visible(html: str) -> str:
 def test_every_report_builds_in_both_languages(study_root):
     from benchlib.results import load
 
-    name, root, fx = study_root
+    name, root, fx, pages = study_root
+    assert len(pages) == len(fx.waves) * 2 * len(REPORTS)
+    for (wave, lang, report), html in pages.items():
+        text = _visible(html)
+        assert text.strip(), (name, wave, lang, report)
+        assert "Traceback" not in text and "KeyError" not in text
+        # ids of this study never appear as text (names and labels do)
+        for ident in (*fx.dimensions, *fx.scenarios):
+            assert not re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", text), \
+                (name, wave, lang, report, ident)
     for wave in fx.waves:
-        for lang in ("de", "en"):
-            out_dir = root / "reports" / wave / lang
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for report in _reports():
-                html = run_notebook(root / "notebooks" / f"{report}.ipynb", root, wave=wave,
-                                    lang=lang, out_dir=str(out_dir))
-                text = _visible(html)
-                assert text.strip(), (name, wave, lang, report)
-                assert "Traceback" not in text and "KeyError" not in text
-                # ids of this study never appear as text (names and labels do)
-                for ident in (*fx.dimensions, *fx.scenarios):
-                    assert not re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", text), \
-                        (name, wave, lang, report, ident)
         res = load(root / "reports" / wave / "results.json")  # one file for both languages
         assert res.wave == wave and res.shop == fx.shop
 
@@ -90,7 +87,7 @@ def test_missing_sections_say_why(study_root):
     from benchlib.i18n import t
     from benchlib.results import load
 
-    name, root, fx = study_root
+    name, root, fx, pages = study_root
     axes = MATRIX[name]
     last = fx.waves[-1]
     res = load(root / "reports" / last / "results.json")
@@ -104,9 +101,7 @@ def test_missing_sections_say_why(study_root):
     first = load(root / "reports" / fx.waves[0] / "results.json")
     assert first.unavailable["change"]["reason"] == "first_wave"
     for lang in ("de", "en"):
-        html = _visible(run_notebook(root / "notebooks" / "01_wave_report.ipynb", root,
-                                     wave=last, lang=lang,
-                                     out_dir=str(root / "reports" / last / lang)))
+        html = _visible(pages[last, lang, "01_wave_report"])
         if not axes.mail:
             assert t("res_unavailable_no_mail_response", lang) in html
         if not axes.training:
@@ -122,7 +117,7 @@ def test_missing_sections_say_why(study_root):
 def test_shop_is_found_wherever_it_is_listed(study_root):
     from benchlib.results import load
 
-    name, root, fx = study_root
+    name, root, fx, _ = study_root
     res = load(root / "reports" / fx.waves[-1] / "results.json")
     order = res.meta["company_order"]
     assert res.shop == fx.shop and (order[0] == fx.shop) == MATRIX[name].shop_first

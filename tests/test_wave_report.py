@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 
 from benchlib.report import build_wave_reports
-from conftest import REPORT_EPOCH
+
+from projects import REPORT_EPOCH
 
 pytestmark = pytest.mark.slow
 

@@ -520,7 +520,7 @@ def market_trend_frame(v: ReportView) -> pd.DataFrame:
     mt = v.market_trend
     names = {"shop": v.name(v.shop), "market": t("wr_market", v.lang)}
     return pd.DataFrame({"company": mt["group"], "company_name": mt["group"].map(names),
-                         "role": mt["group"].map({"shop": "shop", "market": "competitor"}),
+                         "role": mt["group"].map({"shop": "shop", "market": "market"}),
                          "wave": mt["wave"], "x": mt["x"], "mean": mt["mean"],
                          "ci_low": mt["ci_low"], "ci_high": mt["ci_high"]})
 

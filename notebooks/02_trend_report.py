@@ -46,9 +46,9 @@ viz.show_heading(t("tr_title", lang, wave=wave), 1)
 lines = wording.trend_summary(res)
 viz.show_headline(lines[0])
 viz.show_html(t("tr_intro", lang, first=waves[0], wave=wave, shop=shop), "bl-note")
-body = "".join(f"<p>{html.escape(s)}</p>" for s in lines[1:])
-viz.show_html(f"<h2>{html.escape(t('tr_summary_title', lang))}</h2>{body}", "bl-summary",
-              escape=False)
+body = "".join(f"<li>{html.escape(s)}</li>" for s in lines[1:])
+viz.show_html(f"<h2>{html.escape(t('tr_summary_title', lang))}</h2><ul>{body}</ul>",
+              "bl-summary", escape=False)
 
 # %%
 viz.show_heading(t("tr_scores", lang))
@@ -69,8 +69,18 @@ table("trend_n", caption=t("tr_table_n", lang))
 viz.show_heading(t("tr_trainings", lang))
 if len(marks):
     table("trainings")
+    if len(res.training_history):
+        viz.show_heading(t("tr_history", lang), 3)
+        viz.show_html(t("tr_history_intro", lang, shop=shop), "bl-note")
+        table("training_history")
 else:
     viz.show_html(t("tr_no_trainings", lang))
+
+# %%
+if len(res.wave_steps):
+    viz.show_heading(t("tr_steps", lang))
+    viz.show_html(t("tr_steps_intro", lang, shop=shop))
+    table("wave_steps")
 
 # %%
 viz.show_heading(t("tr_event", lang))

@@ -310,3 +310,18 @@ def test_trend_facts_on_a_second_study(tmp_path, training):
     assert f"T1 before wave {fx.waves[1]}" in en and "no reliable difference" in en
     for ident in (*fx.companies, *fx.items):
         assert f" {ident} " not in en
+
+
+def test_fact_tables_are_labelled(res_2026_10, study):
+    from benchlib.results import display_table, view
+
+    h = display_table(res_2026_10, "training_history")
+    assert h["Markierung"].tolist() == ["T1", "T2", "T3", "T4", "T5"]
+    assert h["Ergebnis"].tolist()[:2] == ["belastbar besser", "kein belastbarer Unterschied"]
+    assert h.iloc[0]["95-%-KI"] == "7,0 bis 18,7"
+    st = display_table(view(res_2026_10.res, study.config, "en"), "wave_steps")
+    row = st.set_index("Wave").loc["2026-07"]
+    assert row["Change of the market (points)"] == "−9.3" and row["Competitors lower"] == "4 of 4"
+    assert row["Result"] == "market-wide dip; Voltera: no reliable difference"
+    assert st.set_index("Wave").loc["2026-01", "Result"] == "no common reliable move"
+    assert "_" not in st.to_string()

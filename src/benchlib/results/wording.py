@@ -230,8 +230,10 @@ def _last_training(v: ReportView) -> str:
 
 
 def trend_summary(v: ReportView) -> list[str]:
-    """The trend report's summary: the shop's level, its change (the wave report's number),
-    the event study's last wave and how many items moved."""
+    """The trend report's summary: the shop's level; over all waves, every training's net
+    change vs the market with its verdict (:func:`training_facts`) and the market-wide moves
+    (:func:`market_move_facts`); then its change (the wave report's number), the event
+    study's last wave and how many items moved."""
     lang, shop = v.lang, v.name(v.shop)
     tr = v.trend
     cur = tr[(tr["company"] == v.shop) & (tr["wave"] == v.wave)]
@@ -243,6 +245,8 @@ def trend_summary(v: ReportView) -> list[str]:
                        high=_fn(r["ci_high"], lang), n=int(r["n"])))
     else:
         lines.append(unavailable(v, "shop_sample") or t("tr_first_wave", lang, wave=v.wave))
+    lines += training_facts(v)  # over all waves first: the trainings and the market's moves
+    lines += market_move_facts(v)
     if v.previous_wave is None:
         lines.append(t("tr_first_wave", lang, wave=v.wave))
     else:
@@ -256,8 +260,6 @@ def trend_summary(v: ReportView) -> list[str]:
                 {"diff": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                  "p_adj": r["p_adj"], "claim": r["claim"]}, lang, v.wave,
                 str(es.loc[es["reference"].astype(bool), "wave"].iloc[0]), v.alpha)))
-    lines += training_facts(v)
-    lines += market_move_facts(v)
     mv = v.items_moved
     if len(mv) and v.previous_wave is not None:
         lines.append(t("tr_summary_moved", lang, previous=v.previous_wave,

@@ -218,6 +218,15 @@ def test_training_history_repeats_each_waves_verdict(study, res_2026_10):
     for key in ("estimate", "ci_low", "ci_high", "p", "p_adj"):
         assert last[key] == pytest.approx(te[key], rel=1e-12), key
     assert bool(last["claim"]) == te["claim"] is False
+    # headline_verdicts repeats compute_wave's policy on the three headline tests exactly
+    # (it must use the same primary comparison: a change there must reach both)
+    from benchlib.results.compute import headline_verdicts
+
+    again = headline_verdicts(study, "2026-10")["policy"]
+    pol = res_2026_10.policy
+    assert again["claims"] == pol["claims"] and again["gate_open"] == pol["gate_open"]
+    for key, p in pol["summary_p"].items():
+        assert again["summary_p"][key] == pytest.approx(p, rel=1e-12), key
     # the DiD is the one of the step from wave to wave (the same fit)
     st = res_2026_10.wave_steps.set_index("wave")
     assert st.loc["2025-10", "estimate"] == pytest.approx(first["estimate"], rel=1e-12)

@@ -29,7 +29,7 @@ out_dir: str = ""
 import html
 
 import benchlib
-from benchlib import plots_trend, trend, viz
+from benchlib import plots, trend, viz
 from benchlib.i18n import t
 from benchlib.results import display, for_report, wording
 
@@ -46,14 +46,14 @@ viz.show_heading(t("tr_title", lang, wave=wave), 1)
 lines = wording.trend_summary(res)
 viz.show_headline(lines[0])
 viz.show_html(t("tr_intro", lang, first=waves[0], wave=wave, shop=shop), "bl-note")
-body = "".join(f"<p>{html.escape(s)}</p>" for s in lines[1:])
-viz.show_html(f"<h2>{html.escape(t('tr_summary_title', lang))}</h2>{body}", "bl-summary",
-              escape=False)
+body = "".join(f"<li>{html.escape(s)}</li>" for s in lines[1:])
+viz.show_html(f"<h2>{html.escape(t('tr_summary_title', lang))}</h2><ul>{body}</ul>",
+              "bl-summary", escape=False)
 
 # %%
 viz.show_heading(t("tr_scores", lang))
-fig = plots_trend.trend_figure(res.trend, waves, ylabel=t("tr_ylabel", lang), trainings=marks,
-                               training_label=t("tr_training_legend", lang))
+fig = plots.company_trend_figure(res, ylabel=t("tr_ylabel", lang),
+                                 training_label=t("tr_training_legend", lang))
 viz.show_figure(fig, alt=t("tr_scores_alt", lang, first=waves[0], wave=wave))
 notes = [t("tr_panel_note", lang, changes=trend.panel_note(study.config, waves, lang))]
 if footnote:
@@ -69,15 +69,25 @@ table("trend_n", caption=t("tr_table_n", lang))
 viz.show_heading(t("tr_trainings", lang))
 if len(marks):
     table("trainings")
+    if len(res.training_history):
+        viz.show_heading(t("tr_history", lang), 3)
+        viz.show_html(t("tr_history_intro", lang, shop=shop), "bl-note")
+        table("training_history")
 else:
     viz.show_html(t("tr_no_trainings", lang))
+
+# %%
+if len(res.wave_steps):
+    viz.show_heading(t("tr_steps", lang))
+    viz.show_html(t("tr_steps_intro", lang, shop=shop))
+    table("wave_steps")
 
 # %%
 viz.show_heading(t("tr_event", lang))
 if len(res.event_study) > 1:
     ref = res.event_study.loc[res.event_study["reference"].astype(bool), "wave"].iloc[0]
     viz.show_html(t("tr_event_intro", lang, shop=shop, ref=ref))
-    fig = plots_trend.event_study_figure(res.event_study, waves,
+    fig = plots.event_study_figure(res.event_study, waves,
                                          ylabel=t("tr_event_ylabel", lang),
                                          reference_label=t("tr_event_reference", lang),
                                          trainings=marks,
@@ -95,7 +105,7 @@ if res.previous_wave is not None:
     viz.show_html(t("tr_moved_intro", lang, previous=res.previous_wave, wave=wave))
     moved = display.moved_frame(res)
     if moved["tested"].astype(bool).any():
-        fig = plots_trend.moved_items_figure(moved, "label", xlabel=t("tr_moved_xlabel", lang),
+        fig = plots.moved_items_figure(moved, "label", xlabel=t("tr_moved_xlabel", lang),
                                              moved_label=t("tr_moved_yes", lang),
                                              not_moved_label=t("tr_moved_no", lang))
         viz.show_figure(fig, alt=t("tr_moved_alt", lang, previous=res.previous_wave, wave=wave))

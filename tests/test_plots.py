@@ -116,3 +116,54 @@ def test_heatmap_digits_readable(two_waves):
 def test_figures_fit_a_768px_screen():
     fig, _ = style.figure(20, 3)
     assert fig.get_figwidth() * style.DPI <= 780
+
+
+def test_trend_colours_stable_across_waves_with_different_panels(study, two_waves):
+    """The trend report's chart (``company_trend_figure``, what notebook 02 draws) of
+    2026-01 (Kabelkraft still in the panel, Nordlicht not yet) and of 2026-10 (both, one
+    after the other) gives every company the colour of the wave report; the market line of
+    the wave report's first screen is grey, never a competitor's colour."""
+    from benchlib import plots
+    from benchlib.results import display, wave_results
+
+    early = wave_results(study, "2026-01", lang="en")
+    late = two_waves[1]
+    cols = {}
+    for res in (early, late):
+        drawn = _line_colours(plots.company_trend_figure(res, "score", "training"))
+        ids = {res.name(c): c for c in res.trend["company"]}
+        cols[res.wave] = {ids[name]: colour for name, colour in drawn.items() if name in ids}
+        wave_colours = plots.company_colours(res)
+        for c, colour in cols[res.wave].items():
+            assert colour == wave_colours[c].upper(), (res.wave, c)
+    common = cols["2026-01"].keys() & cols["2026-10"].keys()
+    assert {"kabelkraft", study.shop} <= common and "nordlicht" not in cols["2026-01"]
+    for c in common:
+        assert cols["2026-01"][c] == cols["2026-10"][c], c
+    assert cols["2026-10"][study.shop] == style.SHOP_COLOUR.upper()
+    market = _line_colours(plots.trend_figure(display.market_trend_frame(late),
+                                              display.trend_waves(late)))
+    assert market[late.name(late.shop)] == style.SHOP_COLOUR.upper()
+    assert market["Wettbewerber gesamt"] == style.MARKET_COLOUR.upper()
+    assert style.MARKET_COLOUR.upper() not in set(cols["2026-10"].values())
+
+
+def test_dimension_heatmap_labels_are_configuration_labels(two_waves, study):
+    """Rows are the dimensions' configured labels, columns the companies' names, in the
+    report's language — never an id."""
+    from benchlib import plots
+
+    for res in two_waves:
+        fig = plots.dimension_heatmap(res)
+        ax = fig.axes[0]
+        rows = [t.get_text() for t in ax.get_yticklabels()]
+        cols = [t.get_text() for t in ax.get_xticklabels()]
+        dims = list(dict.fromkeys(res.dimensions["dimension"]))
+        comps = list(dict.fromkeys(res.dimensions["company"]))
+        assert rows == [study.config.label("dimension", d, res.lang) for d in dims]
+        assert cols == [study.config.label("company", c, res.lang) for c in comps]
+        assert not set(rows + cols) & set(dims + comps)  # no id visible
+        colorbar = fig.axes[1].get_ylabel()
+        assert colorbar and "_" not in colorbar
+    de = [t.get_text() for t in plots.dimension_heatmap(two_waves[1]).axes[0].get_yticklabels()]
+    assert "Abschlussorientierung" in de  # the German label of the example's closing dimension

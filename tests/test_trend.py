@@ -195,3 +195,140 @@ def test_display_tables_are_translated(res_2026_10):
     assert "Veränderung (Punkte)" in es.columns
     assert es.iloc[0, 0] == "2025-07 (Referenzwelle)"
     assert es["p"].iloc[0] == "–" and es["p"].iloc[1].startswith("p ")
+
+
+# --- the trend summary's facts: trainings and market-wide moves over all waves ------------
+
+
+def test_training_history_repeats_each_waves_verdict(study, res_2026_10):
+    """Every training's net change (DiD) with the verdict of the wave it preceded: on the
+    example only the first training (closing orientation, complaint handling) is a success;
+    the last row is exactly the wave report's training result (one truth)."""
+    h = res_2026_10.training_history
+    assert h["wave"].tolist() == ["2025-10", "2026-01", "2026-04", "2026-07", "2026-10"]
+    assert h["previous"].tolist() == ["2025-07", "2025-10", "2026-01", "2026-04", "2026-07"]
+    assert h.loc[h["claim"].astype(bool), "wave"].tolist() == ["2025-10"]
+    first = h.iloc[0]
+    assert first["topics"] == ["closing_orientation", "complaint_handling"]
+    assert first["estimate"] == pytest.approx(12.818807, abs=1e-5)
+    assert first["ci_low"] > 0 and first["p_adj"] < 0.001 and first["gate_open"]
+    last, te = h.iloc[-1], res_2026_10.training
+    for key in ("estimate", "ci_low", "ci_high", "p", "p_adj"):
+        assert last[key] == pytest.approx(te[key], rel=1e-12), key
+    assert bool(last["claim"]) == te["claim"] is False
+    # headline_verdicts repeats compute_wave's policy on the three headline tests exactly
+    # (it must use the same primary comparison: a change there must reach both)
+    from benchlib.results.compute import headline_verdicts
+
+    again = headline_verdicts(study, "2026-10")["policy"]
+    pol = res_2026_10.policy
+    assert again["claims"] == pol["claims"] and again["gate_open"] == pol["gate_open"]
+    for key, p in pol["summary_p"].items():
+        assert again["summary_p"][key] == pytest.approx(p, rel=1e-12), key
+    # the DiD is the one of the step from wave to wave (the same fit)
+    st = res_2026_10.wave_steps.set_index("wave")
+    assert st.loc["2025-10", "estimate"] == pytest.approx(first["estimate"], rel=1e-12)
+
+
+def test_wave_steps_find_the_market_wide_dip(study, res_2026_10):
+    """The market (every competitor present in both waves) moves together in 2026-07 (the
+    planted market-wide drop) and back in 2026-10; the shop moves with it. The market's
+    change is the Welch difference of the pooled competitors on the comparable core."""
+    from scipy import stats as ss
+
+    st = res_2026_10.wave_steps.set_index("wave")
+    assert st.index[st["market_wide"].astype(bool)].tolist() == ["2026-07", "2026-10"]
+    dip = st.loc["2026-07"]
+    assert dip["n_competitors"] == 4 and dip["n_competitors_down"] == 4
+    assert dip["shop_verdict"] == "with_market" and not dip["claim"]
+    core, _ = study.comparable(["2026-04", "2026-07"])
+    core = core[core["scored"]]
+    comp = core[core["company"].isin(dip["competitors"])]
+    a = comp.loc[comp["wave"] == "2026-07", "total"]
+    b = comp.loc[comp["wave"] == "2026-04", "total"]
+    assert dip["market_change"] == pytest.approx(a.mean() - b.mean(), abs=1e-10)
+    assert dip["market_change"] == pytest.approx(-9.340539, abs=1e-5)
+    assert dip["market_p"] == pytest.approx(ss.ttest_ind(a, b, equal_var=False).pvalue,
+                                            rel=1e-9)
+    # Holm over the five steps: the smallest p times 5 at most
+    assert st["market_p_adj"].max() <= 1 and (st["market_p_adj"] >= st["market_p"]).all()
+    assert not st.loc[["2025-10", "2026-01", "2026-04"], "market_wide"].astype(bool).any()
+    shop = core[core["company"] == study.shop]
+    assert dip["shop_change"] == pytest.approx(
+        shop.loc[shop["wave"] == "2026-07", "total"].mean()
+        - shop.loc[shop["wave"] == "2026-04", "total"].mean(), abs=1e-10)
+
+
+def test_trend_summary_says_what_a_manager_needs(res_2026_10, study):
+    from benchlib.results import view, wording
+
+    de = wording.trend_summary(res_2026_10)
+    text = " ".join(de)
+    assert "Trainings bis Welle 2026-10: 5. Ein Erfolg" in text
+    assert "T1 (vor 2025-10)" in text
+    t1 = next(s for s in de if s.startswith("T1 vor Welle 2025-10"))
+    assert "Abschlussorientierung, Reklamationsbehandlung" in t1
+    assert "+12,8 Punkte (95-%-KI 7,0 bis 18,7; korrigiertes p < 0,001) – ein Erfolg" in t1
+    t2 = next(s for s in de if s.startswith("T2 vor Welle 2026-01"))
+    assert "kein belastbarer Unterschied zum Markt" in t2
+    dip = next(s for s in de if s.startswith("Marktweiter Rückgang in Welle 2026-07"))
+    assert "Alle 4 Wettbewerber lagen niedriger als in 2026-04" in dip
+    assert "9,3 Punkte weniger" in dip and "Voltera hat sich mit dem Markt bewegt" in dip
+    assert "eigene Veränderung −10,3 Punkte" in dip
+    en = " ".join(wording.trend_summary(view(res_2026_10.res, study.config, "en")))
+    assert "Market-wide dip in wave 2026-07" in en and "A success" in en
+    assert "Market-wide rise in wave 2026-10" in en
+    assert "closing_orientation" not in en and "voltera" not in en
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("training", [True, False])
+def test_trend_facts_on_a_second_study(tmp_path, training):
+    """The second study (other ids, two waves, two competitors): one training that the data
+    do not support, or none at all; no market-wide move — each said in one sentence."""
+    from fixture_study import Axes, write_fixture_study
+
+    import benchlib
+    from benchlib.pipeline import run_pipeline
+    from benchlib.results import compute_wave, view, wording
+
+    fx = write_fixture_study(tmp_path / "study", Axes(training=training), notebooks=False)
+    run_pipeline(fx.root)
+    study = benchlib.load_study(fx.root)
+    res = compute_wave(study, fx.waves[-1])
+    h, st = res.training_history, res.wave_steps
+    assert st["wave"].tolist() == [fx.waves[1]] and not st["market_wide"].astype(bool).any()
+    assert st["n_competitors"].tolist() == [2]
+    de = wording.trend_summary(view(res, study.config, "de"))
+    en = " ".join(wording.trend_summary(view(res, study.config, "en")))
+    assert (f"Von {fx.waves[0]} bis {fx.waves[1]} hat sich der Markt (die Wettbewerber "
+            "gemeinsam) in keiner Welle belastbar und einheitlich bewegt.") in de
+    if not training:
+        assert h.empty
+        assert f"Bis Welle {fx.waves[1]} gab es in dieser Studie kein Training." in de
+        return
+    assert h["wave"].tolist() == [fx.waves[1]] and h["tested"].tolist() == [True]
+    for key in ("estimate", "p_adj"):
+        assert h[key].iloc[0] == pytest.approx(res.training[key], rel=1e-12)
+    assert st["estimate"].iloc[0] == pytest.approx(res.training["estimate"], rel=1e-12)
+    assert not h["claim"].iloc[0] and h["estimate"].iloc[0] == pytest.approx(-5.01425, abs=1e-4)
+    assert "Keines hat die Gesamtpunktzahl belastbar stärker verändert als der Markt." in \
+        " ".join(de)
+    assert f"T1 before wave {fx.waves[1]}" in en and "no reliable difference" in en
+    for ident in (*fx.companies, *fx.items):
+        assert f" {ident} " not in en
+
+
+def test_fact_tables_are_labelled(res_2026_10, study):
+    from benchlib.results import display_table, view
+
+    h = display_table(res_2026_10, "training_history")
+    assert h["Markierung"].tolist() == ["T1", "T2", "T3", "T4", "T5"]
+    assert h["Ergebnis"].tolist()[:2] == ["belastbar besser", "kein belastbarer Unterschied"]
+    assert h.iloc[0]["95-%-KI"] == "7,0 bis 18,7"
+    st = display_table(view(res_2026_10.res, study.config, "en"), "wave_steps")
+    row = st.set_index("Wave").loc["2026-07"]
+    assert row["Change of the market (points)"] == "−9.3" and row["Competitors lower"] == "4 of 4"
+    assert row["Result"] == "market-wide dip; Voltera: no reliable difference"
+    assert st.set_index("Wave").loc["2026-01", "Result"] == "no common reliable move"
+    assert "_" not in st.to_string()

@@ -136,8 +136,8 @@ def test_sentences_and_displays_have_no_ids(study):
     # 12/33 at the shop against 30/39 at Wettbewerber B (Newcombe interval of the difference)
     assert sentences[0] == (
         "„Rückruf angeboten“: 36,4 % gegenüber 76,9 % bei Wettbewerber B (Abstand −40,6 Punkte, "
-        "95-%-KI −58,2 bis −17,7; gesichert nach der Korrektur für viele Kriterien).")
-    assert sentences[1].endswith("nach der Korrektur für viele Kriterien nicht gesichert).")
+        "95-%-KI −58,2 bis −17,7; auch nach der Korrektur für Mehrfachvergleiche gesichert).")
+    assert sentences[1].endswith("nach der Korrektur für Mehrfachvergleiche nicht gesichert).")
     assert "von 100 Punkten" in sentences[1]  # mail response time: item points, not a share
     disp = workshop.gaps_display(nxt, cfg, labels, "en")
     assert disp["Best competitor"].tolist() == ["Competitor B", "Competitor A", "Competitor A"]

@@ -34,6 +34,8 @@ __all__ = [
     "training_marks",
     "market_trend",
     "panel_changes",
+    "training_history",
+    "wave_steps",
     "trend_table",
     "waves_up_to",
 ]
@@ -317,6 +319,129 @@ def items_that_moved(study, wave: str, alpha: float = DEFAULT_ALPHA,
     return res[[*cols, "suppressed"]].sort_values(
         ["moved", "p_fdr", "item"], ascending=[False, True, True],
         na_position="last").reset_index(drop=True)
+
+
+TRAINING_HISTORY_COLUMNS = [
+    "wave", "previous", "x", "dates", "topics", "estimate", "ci_low", "ci_high", "p",
+    "p_adj", "claim", "gate_open", "tested", "naive_change", "market_change", "n_shop_before",
+    "n_shop_after", "n_comp_before", "n_comp_after", "reason"]
+
+
+def training_history(study, wave: str) -> pd.DataFrame:
+    """Every wave up to ``wave`` with trainings before it, and their net change vs the market.
+
+    One row per such wave (its trainings' ``dates`` and ``topics`` ids as lists): the
+    difference-in-differences of the shop against the competitors from the previous wave to
+    this one (``estimate``, CI, ``p``; the comparable core of the two waves) and the verdict
+    the multiplicity policy gives it **in that wave** (``p_adj``, ``claim``, ``gate_open``,
+    from :func:`benchlib.results.compute.headline_verdicts`) — so the trend report repeats
+    what each wave report claimed, never a second verdict on the same number. ``reason``
+    says why a row has no estimate (a text key ``res_unavailable_<reason>``: a training
+    before the first wave, too few contacts, …); ``tested`` is then False.
+
+    >>> import benchlib
+    >>> h = training_history(benchlib.load_study(), "2026-01")
+    >>> h[["wave", "previous", "claim"]].values.tolist()
+    [['2025-10', '2025-07', True], ['2026-01', '2025-10', False]]
+    """
+    from benchlib.results.compute import headline_verdicts
+
+    waves = waves_up_to(study.config, wave)
+    rows = []
+    for w in study.config.waves:
+        if w.id not in waves or not w.trainings_before:
+            continue
+        v = headline_verdicts(study, w.id)
+        te = v["training"] or {}
+        row = {"wave": w.id, "previous": v["previous_wave"], "x": waves.index(w.id),
+               "dates": [tr.date.isoformat() for tr in w.trainings_before],
+               "topics": [x for tr in w.trainings_before for x in tr.topics],
+               "gate_open": bool(v["policy"]["gate_open"]),
+               "reason": None if te else (v["training_reason"] or "not_estimable")}
+        for key in TRAINING_HISTORY_COLUMNS:
+            if key not in row:
+                row[key] = te.get(key, np.nan)
+        row["tested"] = bool(te.get("tested", False)) and not pd.isna(row["estimate"])
+        row["claim"] = bool(te.get("claim", False)) and row["tested"]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=TRAINING_HISTORY_COLUMNS)
+
+
+WAVE_STEP_COLUMNS = [
+    "previous", "wave", "x", "competitors", "n_competitors", "n_competitors_down",
+    "n_competitors_up", "n_comp_before", "n_comp_after", "market_change", "market_ci_low",
+    "market_ci_high", "market_p", "n_shop_before", "n_shop_after", "shop_change",
+    "shop_ci_low", "shop_ci_high", "estimate", "ci_low", "ci_high", "p", "tested",
+    "training_before", "suppressed"]
+
+
+def wave_steps(study, wave: str, k: int | None = None) -> pd.DataFrame:
+    """Each step from one wave to the next up to ``wave``: how the market moved and the shop.
+
+    Per pair of consecutive waves, on the comparable core of the two waves with the
+    competitors present in both (balanced panel), from one
+    :func:`benchlib.stats.training_effect` fit: the market's change (all those competitors'
+    contacts pooled, Welch; ``market_*``), how many of them moved down or up on their own
+    (``n_competitors_down``/``_up``, point estimates of
+    :func:`benchlib.stats.change_vs_previous`), the shop's own change (``shop_*``) and its
+    change net of the market (``estimate``, CI, ``p``: the difference-in-differences — the
+    same number as a training's net change when a training preceded the wave). Cells below
+    ``k`` scored contacts are withheld by the one small-cell rule. Which steps are
+    market-wide moves and whether the shop moved with them is the policy's verdict
+    (:func:`benchlib.results.policy.apply_steps`).
+
+    >>> import benchlib
+    >>> s = wave_steps(benchlib.load_study(), "2026-01")
+    >>> s[["previous", "wave", "n_competitors"]].values.tolist()
+    [['2025-07', '2025-10', 4], ['2025-10', '2026-01', 4]]
+    """
+    from benchlib.results.suppression import effective_k, min_n, suppress_small
+    from benchlib.stats import change_vs_previous, training_effect
+
+    k = max(effective_k(study), k or 0)
+    m = min_n(study)
+    waves = waves_up_to(study.config, wave)
+    trained = {w.id for w in study.config.waves if w.trainings_before}
+    rows = []
+    for prev, cur in zip(waves, waves[1:], strict=False):
+        core_c, _core = study.comparable([prev, cur])
+        data = core_c[core_c["scored"]]
+        row: dict = {"previous": prev, "wave": cur, "x": waves.index(cur),
+                     "training_before": cur in trained}
+        try:
+            te = training_effect(data, prev, cur, shop=study.shop, alpha=DEFAULT_ALPHA,
+                                 min_n=m)
+        except ValueError:  # no competitor in both waves, no shop contact, …
+            rows.append(row | {"competitors": [], "n_competitors": 0, "tested": False})
+            continue
+        comps = list(te.competitors)
+        own = change_vs_previous(data[data["company"].isin(comps)], cur, prev, min_n=m,
+                                 alpha=DEFAULT_ALPHA)
+        row |= {"competitors": comps, "n_competitors": len(comps),
+                "n_competitors_down": int((own["diff"] < 0).sum()),
+                "n_competitors_up": int((own["diff"] > 0).sum()),
+                "n_comp_before": te.n_comp_before, "n_comp_after": te.n_comp_after,
+                "market_change": te.market_change, "market_ci_low": te.market_ci_low,
+                "market_ci_high": te.market_ci_high, "market_p": te.market_p,
+                "n_shop_before": te.n_shop_before, "n_shop_after": te.n_shop_after,
+                "shop_change": te.naive_change, "shop_ci_low": te.naive_ci_low,
+                "shop_ci_high": te.naive_ci_high, "estimate": te.estimate,
+                "ci_low": te.ci_low, "ci_high": te.ci_high, "p": te.p, "tested": te.tested}
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=WAVE_STEP_COLUMNS).drop(columns="suppressed")
+    if out.empty:
+        return out.assign(suppressed=pd.Series(dtype=bool))
+    out["tested"] = out["tested"].fillna(False).astype(bool)
+    market = ["market_change", "market_ci_low", "market_ci_high", "market_p",
+              "n_competitors_down", "n_competitors_up"]
+    shop = ["shop_change", "shop_ci_low", "shop_ci_high", "estimate", "ci_low", "ci_high", "p"]
+    out = suppress_small(out, ["n_comp_before", "n_comp_after"], market, k)
+    market_hidden = out["suppressed"].copy()
+    out = suppress_small(out, ["n_shop_before", "n_shop_after", "n_comp_before",
+                               "n_comp_after"], shop, k)
+    out["suppressed"] = out["suppressed"] | market_hidden
+    out.loc[out["suppressed"], "tested"] = False
+    return out[WAVE_STEP_COLUMNS]
 
 
 

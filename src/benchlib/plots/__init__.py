@@ -18,6 +18,7 @@ from benchlib.plots import style
 from benchlib.plots.style import OKABE_ITO
 from benchlib.plots.style import company_colours as company_palette
 from benchlib.plots.trend import (
+                                  company_trend_figure,
                                   event_study_figure,
                                   item_gap_figure,
                                   leniency_figure,
@@ -35,7 +36,8 @@ from benchlib.plots.wave import (
                                   training_plot,
 )
 
-__all__ = ["OKABE_ITO", "company_colours", "company_palette", "coverage_heatmap",
+__all__ = ["OKABE_ITO", "company_colours", "company_palette", "company_trend_figure",
+           "coverage_heatmap",
            "dimension_heatmap",
            "event_study_figure", "forest_plot", "item_gap_figure", "items_plot", "km_plot",
            "leniency_figure", "moved_items_figure", "share_heatmap", "style", "training_plot",

@@ -21,10 +21,18 @@ import numpy as np
 import pandas as pd
 
 from benchlib.plots import style
-from benchlib.plots.style import GRID, MUTED, OKABE_ITO, REFERENCE, SHOP_COLOUR, styled
+from benchlib.plots.style import (
+    GRID,
+    MARKET_COLOUR,
+    MUTED,
+    OKABE_ITO,
+    REFERENCE,
+    SHOP_COLOUR,
+    styled,
+)
 
-__all__ = ["event_study_figure", "item_gap_figure", "leniency_figure", "moved_items_figure",
-           "trend_figure"]
+__all__ = ["company_trend_figure", "event_study_figure", "item_gap_figure", "leniency_figure",
+           "moved_items_figure", "trend_figure"]
 
 
 def _fig(w: float, h: float, ncols: int = 1, **kw):
@@ -50,15 +58,20 @@ def trend_figure(trend: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
     interpolation). The shop is drawn thicker in its colour; training marks at x − 0.5.
 
     ``companies``: the configuration's order of all company ids (``[c.id for c in
-    cfg.companies]``), which fixes each company's colour and marker across reports; default
-    the order of ``trend``."""
+    cfg.companies]``, ``res.company_order``), which fixes each company's colour and marker
+    across reports and waves; default the order of ``trend`` (use
+    :func:`company_trend_figure` to draw a wave's results). A row with ``role`` ``"market"``
+    (all competitors together) is drawn in :data:`~benchlib.plots.style.MARKET_COLOUR`, never
+    in a competitor's colour."""
     fig, ax = _fig(8.5, 4.6)
     comps = list(dict.fromkeys(trend["company"]))
     shop_ids = trend.loc[trend["role"] == "shop", "company"]
     shop_id = shop_ids.iloc[0] if len(shop_ids) else None
-    order = list(companies) if companies is not None else comps
-    colours = style.company_colours(order, shop_id)
-    markers = style.company_markers(order, shop_id)
+    market_ids = set(trend.loc[trend["role"] == "market", "company"])
+    order = [c for c in (list(companies) if companies is not None else comps)
+             if c not in market_ids]
+    colours = style.company_colours(order, shop_id) | {c: MARKET_COLOUR for c in market_ids}
+    markers = style.company_markers(order, shop_id) | {c: "D" for c in market_ids}
     dodge = np.linspace(-0.12, 0.12, len(comps)) if len(comps) > 1 else [0.0]
     for i, comp in enumerate(comps):
         d = trend[trend["company"] == comp].sort_values("x")
@@ -73,6 +86,19 @@ def trend_figure(trend: pd.DataFrame, waves: Sequence[str], ylabel: str = "",
     if ylim:
         ax.set_ylim(*ylim)
     return _finish_wave_axis(fig, ax, waves, ylabel)
+
+
+def company_trend_figure(res, ylabel: str = "", training_label: str | None = None):
+    """:func:`trend_figure` of a wave's results (``trend`` table, its waves and trainings),
+    colours in the configuration's order of companies (``res.company_order``), so that
+    every company has the colour it has in the wave report and in every other wave's trend.
+
+    ``res``: a :class:`benchlib.results.ReportView` (topics labelled in its language)."""
+    from benchlib.results import display
+
+    return trend_figure(res.trend, display.trend_waves(res), ylabel=ylabel,
+                        trainings=display.training_marks(res), training_label=training_label,
+                        companies=res.company_order)
 
 
 def _finish_wave_axis(fig, ax, waves: Sequence[str], ylabel: str):

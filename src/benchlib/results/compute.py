@@ -32,7 +32,7 @@ from benchlib.results.suppression import effective_k, suppress_small
 from benchlib.results.suppression import min_n as _min_n
 from benchlib.study import Study
 
-__all__ = ["ALPHA", "compute_wave", "wave_counts"]
+__all__ = ["ALPHA", "compute_wave", "headline_verdicts", "wave_counts"]
 
 ALPHA = 0.05
 PLAN_CHANGES = (3, 5, 8)
@@ -126,12 +126,7 @@ def _compute(study: Study, wave: str) -> WaveResults:
         svc = suppress_small(svc, ["n_shop", "n_comp"], [
             "mean_shop", "mean_comp", "diff", "ci_low", "ci_high", "t", "df", "p", "hedges_g",
             "g_ci_low", "g_ci_high", "p_holm"], k)
-        market = w.assign(company=np.where(w["company"] == shop, shop, "__market__"))
-        mk = stats.shop_vs_competitors(market, shop=shop, alpha=ALPHA, min_n=min_n).iloc[0]
-        svm = {c: mk[c] for c in ("n_shop", "n_comp", "mean_shop", "mean_comp", "diff",
-                                  "ci_low", "ci_high", "t", "df", "p", "hedges_g", "tested")}
-        svm["family"] = "shop_vs_market"  # the primary endpoint (p_adj, claim: policy)
-        return svc, svm
+        return svc, _shop_vs_market(w, shop, min_n)
 
     svc, svm = col.run("shop_vs_competitors", svc_fn, (pd.DataFrame(columns=[
         "competitor", "n_shop", "n_comp", "diff", "ci_low", "ci_high", "p", "p_holm", "tested",
@@ -290,7 +285,67 @@ def _compute(study: Study, wave: str) -> WaveResults:
     return from_json_dict(res.to_json_dict())  # exactly what a reader of results.json gets
 
 
+def headline_verdicts(study: Study, wave: str) -> dict[str, Any]:
+    """The three headline tests of ``wave`` and the policy's verdict on them — exactly what
+    the wave report of ``wave`` claims — without the rest of :func:`compute_wave`.
+
+    The trend report uses it for every earlier wave with a training, so that its list of
+    trainings repeats each wave's own verdict (:func:`benchlib.results.policy.apply` on the
+    shop vs the market, the shop's change and the training's net change of that wave).
+    Returns ``{"wave", "previous_wave", "training", "policy"}``; ``training`` is the
+    wave's ``meta["training"]`` (None when the wave has no training or it cannot be
+    estimated, ``training_reason`` then says why).
+
+    >>> import benchlib
+    >>> v = headline_verdicts(benchlib.load_study(), "2025-10")
+    >>> v["previous_wave"], v["training"]["claim"]
+    ('2025-07', True)
+    """
+    cfg = study.config
+    wave = cfg.wave(wave).id
+    prev = study.previous_wave(wave)
+    k, min_n, shop = effective_k(study), _min_n(study), study.shop
+    order = {c.id: i for i, c in enumerate(cfg.companies)}
+    roles = {c.id: c.role for c in cfg.companies}
+    names = {c.id: c.name for c in cfg.companies}
+    w = study.wave_contacts(wave)
+    companies = _describe(w, k, min_n, roles, names)
+    shop_row = companies[companies["company"] == shop]
+    shop_comparable = len(shop_row) > 0 and int(shop_row["n"].iloc[0]) >= min_n
+    n_tested = int((~companies["too_few"].astype(bool)).sum()) if len(companies) else 0
+    col = _Collector()
+    svm = (col.run("shop_vs_competitors", lambda: _shop_vs_market(w, shop, min_n), None)
+           if shop_comparable and n_tested >= 2 else None)
+    change = pd.DataFrame(columns=["company", "p", "tested"])
+    if prev is not None:
+        core_c, _core = study.comparable([prev, wave])
+        change = col.run("change", lambda: _change(core_c, wave, prev, k, min_n, order), change)
+    training, _ = col.run("training", lambda: _training(study, wave, prev, min_n, k,
+                                                        shop_comparable, by_dimension=False),
+                          (None, None))
+    empty = {"shop_vs_competitors": pd.DataFrame(columns=["p", "tested"]),
+             "dimension_change": pd.DataFrame(columns=["p", "tested"]),
+             "training_by_dimension": pd.DataFrame(columns=["dimension", "p", "tested"]),
+             "event_study": pd.DataFrame(columns=["p", "reference"])}
+    primary = getattr(cfg.settings, "primary_endpoint", policy.PRIMARY)
+    applied = policy.apply(shop, svm, training, {"change": change, **empty}, ALPHA,
+                           primary=primary)
+    reason = col.unavailable.get("training", {}).get("reason")
+    return jsonable({"wave": wave, "previous_wave": prev, "training": training,
+                     "training_reason": reason, "policy": applied})
+
+
 # --------------------------------------------------------------------------- sections
+
+
+def _shop_vs_market(w: pd.DataFrame, shop: str, min_n: int) -> dict[str, Any]:
+    """The primary endpoint: the shop vs the pooled competitors of the wave (Welch)."""
+    market = w.assign(company=np.where(w["company"] == shop, shop, "__market__"))
+    mk = stats.shop_vs_competitors(market, shop=shop, alpha=ALPHA, min_n=min_n).iloc[0]
+    svm = {c: mk[c] for c in ("n_shop", "n_comp", "mean_shop", "mean_comp", "diff",
+                              "ci_low", "ci_high", "t", "df", "p", "hedges_g", "tested")}
+    svm["family"] = "shop_vs_market"  # the primary endpoint (p_adj, claim: policy)
+    return svm
 
 
 def _sort(df: pd.DataFrame, col: str, order: dict[str, int]) -> pd.DataFrame:
@@ -380,7 +435,7 @@ def training_label(study: Study, wave: str) -> list[dict[str, Any]] | None:
 
 
 def _training(study: Study, wave: str, prev: str | None, min_n: int, k: int,
-              shop_comparable: bool):
+              shop_comparable: bool, by_dimension: bool = True):
     trainings = training_label(study, wave)
     if prev is None:
         raise _Unavailable("first_wave")
@@ -403,10 +458,14 @@ def _training(study: Study, wave: str, prev: str | None, min_n: int, k: int,
             if key not in ("tested", "covariates", "score", "panel", "competitors") \
                     and not key.startswith("n_"):
                 d[key] = np.nan
-    by_dim = stats.training_effect_by_dimension(data, prev, wave,
-                                                dims=study.config.grid.dimensions,
-                                                shop=study.shop, alpha=ALPHA, min_n=min_n)
-    if min(cells) < k:
+    if not by_dimension:
+        by_dim = None
+    else:
+        by_dim = stats.training_effect_by_dimension(data, prev, wave,
+                                                    dims=study.config.grid.dimensions,
+                                                    shop=study.shop, alpha=ALPHA,
+                                                    min_n=min_n)
+    if min(cells) < k and by_dim is not None:
         by_dim[["naive_change", "market_change", "estimate", "se", "ci_low", "ci_high",
                 "p"]] = np.nan
     addresses = [a for x in study.config.wave(wave).trainings_before
@@ -484,6 +543,14 @@ def _trend_tables(study: Study, wave: str, k: int, col: _Collector,
     tables["items_moved"] = col.run("items_moved", lambda: trend.items_that_moved(
         study, wave, k=k), pd.DataFrame(columns=["item", "wave", "previous", "diff", "p",
                                                  "p_fdr", "tested", "grid_changed", "moved"]))
+    # the trend summary's facts: each training's net change with its wave's verdict, and
+    # the steps from wave to wave (market-wide moves, and whether the shop moved with them)
+    history = col.run("training_history", lambda: trend.training_history(study, wave),
+                      pd.DataFrame(columns=trend.TRAINING_HISTORY_COLUMNS))
+    tables["training_history"] = history
+    steps = col.run("wave_steps", lambda: trend.wave_steps(study, wave, k=k),
+                    pd.DataFrame(columns=trend.WAVE_STEP_COLUMNS))
+    tables["wave_steps"] = policy.apply_steps(steps, history, ALPHA)
     tables["grid_changes"] = trend.grid_changes(cfg, wave).drop(
         columns=["label_de", "label_en"], errors="ignore")
     tables["panel_changes"] = trend.panel_changes(cfg, trend.waves_up_to(cfg, wave))

@@ -322,6 +322,26 @@ def _marks(v: ReportView) -> list[dict]:
     return [r | {"mark": xs[r["x"]]} for r in recs]
 
 
+def _history_rows(v: ReportView) -> list[dict]:
+    recs = v.res.tables["training_history"].to_dict("records")
+    return [r | {"mark": f"T{i + 1}"} for i, r in enumerate(recs)]
+
+
+def _did(r: dict) -> dict:
+    return {"diff": r.get("estimate"), "ci_low": r.get("ci_low"), "ci_high": r.get("ci_high"),
+            "p_adj": r.get("p_adj"), "claim": bool(r.get("claim")),
+            "tested": bool(r.get("tested"))}
+
+
+def _step_result(r: dict, v: ReportView) -> str:
+    if r.get("suppressed"):
+        return t("wr_flag_suppressed", v.lang)
+    if not r.get("market_wide"):
+        return t("tr_step_none", v.lang)
+    move = t("tr_step_down" if r["market_change"] < 0 else "tr_step_up", v.lang)
+    return move + "; " + v.name(v.shop) + ": " + verdict(_did(r), v.lang)
+
+
 def _moved_result(r: dict, v: ReportView) -> str:
     if r["grid_changed"]:
         return t("tr_result_grid", v.lang)
@@ -416,6 +436,22 @@ SPECS: dict[str, Spec] = {
     "trainings": Spec("trainings", (
         ("tr_col_mark", lambda r, v: r["mark"]), ("tr_col_wave", lambda r, v: r["wave"]),
         ("tr_col_date", lambda r, v: r["date"]), ("tr_col_topics", _topics)), rows=_marks),
+    "training_history": Spec("training_history", (
+        ("tr_col_mark", lambda r, v: r["mark"]), ("tr_col_wave", lambda r, v: r["wave"]),
+        ("tr_col_topics", _topics), ("tr_col_net", num("estimate")), ("wr_col_ci", ci()),
+        ("tr_col_p_adj", pval("p_adj")),
+        ("tr_col_result", lambda r, v: verdict(_did(r), v.lang))), rows=_history_rows),
+    "wave_steps": Spec("wave_steps", (
+        ("tr_col_wave", lambda r, v: r["wave"]),
+        ("tr_col_market_change", num("market_change")),
+        ("wr_col_ci", ci("market_ci_low", "market_ci_high")),
+        ("tr_col_p_adj", pval("market_p_adj")),
+        ("tr_col_competitors_down", lambda r, v: (
+            "–" if _missing(r.get("n_competitors_down")) else t(
+                "tr_of", v.lang, k=_int(r["n_competitors_down"], v.lang),
+                n=_int(r["n_competitors"], v.lang)))),
+        ("tr_col_shop_change", num("shop_change")), ("tr_col_net", num("estimate")),
+        ("tr_col_result", _step_result))),
     "event_study": Spec("event_study", (
         ("tr_col_wave", lambda r, v: r["wave"] + (f" ({t('tr_event_reference', v.lang)})"
                                                   if r["reference"] else "")),
@@ -520,7 +556,7 @@ def market_trend_frame(v: ReportView) -> pd.DataFrame:
     mt = v.market_trend
     names = {"shop": v.name(v.shop), "market": t("wr_market", v.lang)}
     return pd.DataFrame({"company": mt["group"], "company_name": mt["group"].map(names),
-                         "role": mt["group"].map({"shop": "shop", "market": "competitor"}),
+                         "role": mt["group"].map({"shop": "shop", "market": "market"}),
                          "wave": mt["wave"], "x": mt["x"], "mean": mt["mean"],
                          "ci_low": mt["ci_low"], "ci_high": mt["ci_high"]})
 

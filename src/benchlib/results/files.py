@@ -88,7 +88,8 @@ XLSX_TABLES = ("companies", "ranking", "shop_vs_competitors", "games_howell", "e
                "mix_contrasts", "mixed_contrasts", "evaluator_blups", "dimensions", "items",
                "item_comparisons", "change", "dimension_change", "training_by_dimension",
                "mail_response", "logrank", "planning", "trend", "market_trend",
-               "event_study", "items_moved", "calibration_agreement", "leniency")
+               "event_study", "training_history", "wave_steps", "items_moved",
+               "calibration_agreement", "leniency")
 """Tables of results.json that go into tables.xlsx (tidy, ids, unrounded, suppressed)."""
 
 

@@ -11,6 +11,12 @@ applied to every claim a report of the wave makes.
   and net change, the two that are not primary, one family); the
   dimensions of the change; the dimensions of the net change; the waves of the event study.
 * **Items**: Benjamini–Hochberg (``p_fdr`` of the proportion tests), labelled exploratory.
+* **Across waves** (the trend report's summary, :func:`apply_steps`): each training's net
+  change keeps the verdict of the wave it preceded (that wave's policy, above); the
+  market's change from one wave to the next is one Holm family over all steps shown
+  (``market_moves``; a statement about the competitors, not gated by the shop's primary
+  endpoint), and the shop's net change at a market-wide move without a training is
+  another (``market_moves_shop``).
 
 :func:`apply` builds the table of tests, runs :func:`benchlib.stats.apply_policy` once and
 writes ``p_adj`` and ``claim`` back into the results' tables; the wording says "better",
@@ -24,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FAMILIES", "PRIMARY", "apply", "describe"]
+__all__ = ["FAMILIES", "PRIMARY", "apply", "apply_steps", "describe"]
 
 PRIMARY = "shop_vs_market"
 HEADLINES = ("shop_vs_market", "change", "training")  # the summary's three claims
@@ -37,6 +43,8 @@ FAMILIES: dict[str, str] = {
     "training_by_dimension": "holm",
     "event_study": "holm",
     "items": "bh_exploratory",
+    "market_moves": "holm",
+    "market_moves_shop": "holm",
 }
 """Family → adjustment (what ``meta["policy"]`` of every results.json records)."""
 
@@ -124,3 +132,61 @@ def describe(primary: str = PRIMARY) -> dict[str, object]:
     families |= {k: v for k, v in FAMILIES.items() if k not in HEADLINES}
     return {"primary": primary, "families": families, "gatekeeping": True,
             "source": "benchlib.stats.apply_policy"}
+
+
+def apply_steps(steps: pd.DataFrame, trainings: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """The verdicts on the steps from wave to wave (:func:`benchlib.trend.wave_steps`).
+
+    Adds ``market_p_adj`` (Holm over every tested step), ``market_claim``,
+    ``market_wide`` (the market's change is claimed *and* every competitor of the step
+    moved in its direction), ``p_adj``/``claim`` of the shop's net change (from
+    ``trainings`` — :func:`benchlib.trend.training_history`, each wave's own verdict — where
+    a training preceded the step, else Holm over the market-wide steps without one) and
+    ``shop_verdict`` at market-wide steps: ``"with_market"`` (no claimed difference from
+    the market), ``"better"``/``"worse"`` than the market, ``"untested"``; ``""`` elsewhere.
+
+    >>> s = pd.DataFrame({"wave": ["b", "c"], "market_p": [0.2, 0.001],
+    ...                   "market_ci_low": [-1.0, -9.0], "market_ci_high": [3.0, -4.0],
+    ...                   "market_change": [1.0, -6.5], "n_competitors": [3, 3],
+    ...                   "n_competitors_down": [1, 3], "n_competitors_up": [2, 0],
+    ...                   "estimate": [0.5, 0.4], "p": [0.8, 0.9], "tested": [True, True],
+    ...                   "training_before": [False, False]})
+    >>> apply_steps(s, pd.DataFrame(columns=["wave", "p_adj", "claim"]), 0.05)[
+    ...     ["market_p_adj", "market_wide", "shop_verdict"]].values.tolist()
+    [[0.2, False, ''], [0.002, True, 'with_market']]
+    """
+    from benchlib.stats._common import holm
+
+    out = steps.copy()
+    new = {"market_p_adj": np.nan, "market_claim": False, "market_wide": False,
+           "p_adj": np.nan, "claim": False, "shop_verdict": ""}
+    if out.empty:
+        return out.assign(**{c: pd.Series(dtype=object) for c in new})
+    out = out.assign(**new)
+    num = {c: pd.to_numeric(out[c], errors="coerce") for c in (
+        "market_p", "market_ci_low", "market_ci_high", "market_change", "n_competitors",
+        "n_competitors_down", "n_competitors_up", "estimate", "p")}
+    ok = num["market_p"].notna()
+    if ok.any():
+        out.loc[ok, "market_p_adj"] = holm(num["market_p"][ok].to_numpy(float))
+    excludes_zero = (num["market_ci_low"] > 0) | (num["market_ci_high"] < 0)
+    out["market_claim"] = (out["market_p_adj"] < alpha) & excludes_zero
+    same = num["n_competitors_down"].where(num["market_change"] < 0, num["n_competitors_up"])
+    out["market_wide"] = out["market_claim"] & (num["n_competitors"] > 0) & (
+        same == num["n_competitors"])
+    tested = out["tested"].fillna(False).astype(bool) & num["estimate"].notna()
+    trained = out["training_before"].fillna(False).astype(bool)
+    verdicts = {r["wave"]: (r["p_adj"], bool(r["claim"])) for r in trainings.to_dict("records")}
+    for i in out.index[trained & out["wave"].isin(verdicts)]:
+        out.loc[i, "p_adj"], out.loc[i, "claim"] = verdicts[out.loc[i, "wave"]]
+    fam = out["market_wide"] & ~trained & tested & num["p"].notna()
+    if fam.any():
+        out.loc[fam, "p_adj"] = holm(num["p"][fam].to_numpy(float))
+        out.loc[fam, "claim"] = out.loc[fam, "p_adj"] < alpha
+    out["claim"] = out["claim"].astype(bool) & tested
+    wide = out["market_wide"].astype(bool)
+    out.loc[wide, "shop_verdict"] = np.select(
+        [~tested[wide], out.loc[wide, "claim"] & (num["estimate"][wide] > 0),
+         out.loc[wide, "claim"] & (num["estimate"][wide] < 0)],
+        ["untested", "better", "worse"], "with_market")
+    return out

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchlib import fmt
 from benchlib.i18n import t
 from benchlib.results.display import FORMATS, ReportView, claimed, gated, label
 from benchlib.stats import describe_comparison, format_number
 
 __all__ = ["calibration_summary", "comparability_note", "executive_summary", "first_screen",
-           "headline", "study_changes", "trend_summary", "unavailable"]
+           "headline", "market_move_facts", "study_changes", "training_facts",
+           "trend_summary", "unavailable"]
 
 
 def _fn(x: Any, lang: str, digits: int = 1) -> str:
@@ -228,8 +230,10 @@ def _last_training(v: ReportView) -> str:
 
 
 def trend_summary(v: ReportView) -> list[str]:
-    """The trend report's summary: the shop's level, its change (the wave report's number),
-    the event study's last wave and how many items moved."""
+    """The trend report's summary: the shop's level; over all waves, every training's net
+    change vs the market with its verdict (:func:`training_facts`) and the market-wide moves
+    (:func:`market_move_facts`); then its change (the wave report's number), the event
+    study's last wave and how many items moved."""
     lang, shop = v.lang, v.name(v.shop)
     tr = v.trend
     cur = tr[(tr["company"] == v.shop) & (tr["wave"] == v.wave)]
@@ -241,6 +245,8 @@ def trend_summary(v: ReportView) -> list[str]:
                        high=_fn(r["ci_high"], lang), n=int(r["n"])))
     else:
         lines.append(unavailable(v, "shop_sample") or t("tr_first_wave", lang, wave=v.wave))
+    lines += training_facts(v)  # over all waves first: the trainings and the market's moves
+    lines += market_move_facts(v)
     if v.previous_wave is None:
         lines.append(t("tr_first_wave", lang, wave=v.wave))
     else:
@@ -259,6 +265,92 @@ def trend_summary(v: ReportView) -> list[str]:
         lines.append(t("tr_summary_moved", lang, previous=v.previous_wave,
                        n=int(mv["moved"].astype(bool).sum())))
     return lines
+
+
+def _net(r: dict, lang: str) -> dict[str, str]:
+    """The numbers of a net change (DiD) as the sentences show them."""
+    return {"d": fmt.signed(r.get("estimate"), lang), "ci": fmt.ci(r.get("ci_low"),
+                                                                     r.get("ci_high"), lang),
+            "p": format_p_or_dash(r.get("p_adj"), lang)}
+
+
+def _did_row(r: dict) -> dict:
+    return {"diff": r.get("estimate"), "ci_low": r.get("ci_low"), "ci_high": r.get("ci_high"),
+            "p_adj": r.get("p_adj"), "claim": bool(r.get("claim")),
+            "tested": bool(r.get("tested"))}
+
+
+def training_facts(v: ReportView) -> list[str]:
+    """Every training up to the wave: its net change vs the market (DiD) and the verdict of
+    the wave it preceded (``training_history`` of the results; one sentence each, after an
+    overview naming the trainings that were a success).
+
+    A training is "a success" only where that wave's multiplicity policy claims the net
+    change and it is positive; before the first wave, or with too few contacts, the sentence
+    says why there is no estimate.
+    """
+    from benchlib.trend import topic_label
+
+    lang, shop = v.lang, v.name(v.shop)
+    h = v.res.tables.get("training_history")
+    if h is None:
+        return []
+    if not len(h):
+        return [t("tr_fact_no_training", lang, wave=v.wave)]
+    rows = h.to_dict("records")
+    marks = {r["wave"]: f"T{i + 1}" for i, r in enumerate(rows)}
+    success = [r for r in rows if claimed(_did_row(r)) and r["estimate"] > 0]
+    names = [t("tr_fact_mark", lang, mark=marks[r["wave"]], wave=r["wave"]) for r in success]
+    out = [t("tr_fact_trainings", lang, shop=shop, n=len(rows), wave=v.wave)
+           + " " + (t("tr_fact_successes", lang, names=_names(names, lang)) if success
+                    else t("tr_fact_no_success", lang))]
+    for r in rows:
+        topics = ", ".join(topic_label(v.cfg, x, lang) for x in r["topics"])
+        head = t("tr_fact_training", lang, mark=marks[r["wave"]], wave=r["wave"],
+                 topics=topics)
+        did = _did_row(r)
+        if not did["tested"] or r["estimate"] != r["estimate"]:
+            reason = r.get("reason") or "not_estimable"
+            out.append(head + " " + t(f"res_unavailable_{reason}", lang, shop=shop,
+                                      wave=r["wave"], min_n=v.min_n))
+            continue
+        if claimed(did):
+            key = "tr_verdict_success" if r["estimate"] > 0 else "tr_verdict_worse"
+        elif gated(did):
+            key = "tr_verdict_gated"
+        else:
+            key = "tr_verdict_none"
+        out.append(head + " " + t("tr_fact_net", lang, shop=shop, previous=r["previous"],
+                                  **_net(r, lang)) + " " + t(key, lang, wave=r["wave"]))
+    return out
+
+
+def market_move_facts(v: ReportView) -> list[str]:
+    """The waves where the market (the competitors together) moved significantly — every
+    competitor in the same direction, the market's change claimed under the policy
+    (``wave_steps`` of the results) — and whether the shop moved with it."""
+    lang, shop = v.lang, v.name(v.shop)
+    st = v.res.tables.get("wave_steps")
+    if st is None or not len(st):
+        return []
+    rows = [r for r in st.to_dict("records") if bool(r["market_wide"])]
+    if not rows:
+        return [t("tr_fact_market_none", lang, first=st["previous"].iloc[0], wave=v.wave)]
+    out = []
+    for r in rows:
+        key = "tr_fact_market_down" if r["market_change"] < 0 else "tr_fact_market_up"
+        move = t(key, lang, wave=r["wave"], previous=r["previous"],
+                 n=int(r["n_competitors"]), d=fmt.number(abs(r["market_change"]), lang),
+                 ci=fmt.ci(r["market_ci_low"], r["market_ci_high"], lang),
+                 p=format_p_or_dash(r["market_p_adj"], lang))
+        verdict = r["shop_verdict"]
+        did = _did_row(r)
+        if verdict == "with_market" and gated(did):
+            verdict = "gated"
+        shop_s = t(f"tr_fact_shop_{verdict}", lang, shop=shop,
+                   own=fmt.signed(r["shop_change"], lang), wave=r["wave"], **_net(r, lang))
+        out.append(move + " " + shop_s)
+    return out
 
 
 def calibration_summary(v: ReportView) -> list[str]:

@@ -10,6 +10,10 @@ BENCHLIB := $(VENV)/bin/benchlib
 STAMP := $(VENV)/.installed
 WAVE ?=
 REPORT_LANG ?=
+# pytest-xdist workers (one per core); tests sharing the session's report build run in one
+# worker (tests/conftest.py groups them), so it is built once.
+TEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 export UV_COMPILE_BYTECODE := 1
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE :=
@@ -72,10 +76,10 @@ pdf: ## print the wave report's first screen and the workshop pack to PDF: make 
 test: $(STAMP) $(PROCESSED) ## run lint + every test (unit, doctests, R references, simulations, notebooks, browser)
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
 	$(PY) -m benchlib.devtools check-notebooks notebooks
-	$(VENV)/bin/pytest
+	$(PYTEST)
 
 test-fast: $(STAMP) $(PROCESSED) ## run the fast tests only (no simulations, notebooks or browser)
-	$(VENV)/bin/pytest -m "not slow and not browser"
+	$(PYTEST) -m "not slow and not browser"
 
 lint: $(STAMP) ## ruff + committed notebooks must have no outputs
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)

@@ -34,6 +34,19 @@ def truth() -> dict:
     return json.loads((ROOT / "data" / "raw" / "example_truth.json").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_results(tmp_path_factory, worker_id):
+    """Wave results computed by one pytest-xdist worker are read by the others
+    (:func:`benchlib.results.memo.persist_to`, a folder of this run only)."""
+    from benchlib.results import memo
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if worker_id.startswith("gw") else base) / "benchlib-results"
+    memo.persist_to(folder)
+    yield folder
+    memo.persist_to(None)
+
+
 @pytest.fixture(scope="session")
 def wave_result(study):
     """``wave_result(wave)``: :func:`benchlib.results.compute_wave` of the example study,

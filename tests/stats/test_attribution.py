@@ -85,3 +85,35 @@ def test_without_earlier_waves_everything_untestable_is_a_reason():
 def test_unknown_wave_is_an_error(bad):
     with pytest.raises(ValueError, match="not found"):
         attribution(panel(), "w3", bad)
+
+
+def test_a_reported_did_is_judged_not_refitted():
+    """``did=``: the DiD check judges the number a report states (adjusted p, claim), so the
+    verdict cannot disagree with the report's DiD; the other checks are unchanged."""
+    from benchlib.stats.did import training_effect
+
+    d = panel()
+    te = training_effect(d, "w3", "w4")
+    free = attribution(d, "w3", "w4")
+    same = attribution(d, "w3", "w4", did={"estimate": te.estimate, "p": te.p, "tested": True})
+    pd.testing.assert_frame_equal(free.checks, same.checks)
+    adjusted = attribution(d, "w3", "w4", did={"estimate": te.estimate, "p": 0.08,
+                                                "tested": True})
+    assert adjusted.reasons == ("did_not_significant",)
+    assert adjusted.checks.loc[0, "p"] == 0.08 and adjusted.checks.loc[0, "estimate"] == \
+        te.estimate
+    gated = attribution(d, "w3", "w4", did={"estimate": te.estimate, "p": te.p,
+                                             "tested": True, "claim": False})
+    assert gated.reasons == ("did_gated",) and "did_gated" in REASONS
+    untested = attribution(d, "w3", "w4", did={"estimate": 3.0, "p": None, "tested": False})
+    assert untested.reasons == ("did_not_tested",)
+
+
+def test_placebo_in_time_needs_a_training_free_pair():
+    """A training before w3 too: the DiD w2 → w3 spans a real training, no placebo."""
+    d = panel()
+    a = attribution(d, "w3", "w4", trained_waves=["w3", "w4"])
+    assert a.reasons == ("placebo_time_trained",) and not a.consistent
+    row = a.checks.set_index("check").loc["placebo_time"]
+    assert row["status"] == "untestable" and np.isnan(row["p"])
+    assert attribution(d, "w3", "w4", trained_waves=["w4"]).consistent  # w2 → w3 was clean

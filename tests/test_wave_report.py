@@ -158,7 +158,7 @@ def test_english_build_is_english(builds):
 
 def test_tables_xlsx_has_no_formulas(builds):
     wb = openpyxl.load_workbook(builds["de"] / "tables.xlsx")
-    assert {"companies", "shop_vs_competitors", "items", "training_effect", "trend",
+    assert {"companies", "shop_vs_competitors", "items", "net_change_vs_market_did", "trend",
             "calibration"} <= set(wb.sheetnames)
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"

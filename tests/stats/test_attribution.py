@@ -117,3 +117,20 @@ def test_placebo_in_time_needs_a_training_free_pair():
     row = a.checks.set_index("check").loc["placebo_time"]
     assert row["status"] == "untestable" and np.isnan(row["p"])
     assert attribution(d, "w3", "w4", trained_waves=["w4"]).consistent  # w2 → w3 was clean
+
+
+def test_logit_did_shares_the_did_set_up():
+    """training_effect_logit builds its rows and terms with did's helpers (_did_data,
+    _did_formula): the same covariate × wave terms as the OLS DiD, numbers unchanged by that
+    refactor (values measured on this panel before it; R reference in test_did.py)."""
+    from benchlib.stats.attribution import training_effect_logit
+    from benchlib.stats.did import DID_TERM, training_effect
+
+    d = panel()
+    te = training_effect(d, "w3", "w4")
+    assert DID_TERM in te.model.model.exog_names
+    assert "C(scenario)[T.s2]:post" in te.model.model.exog_names and te.covariates_by_wave
+    lg = training_effect_logit(d, "w3", "w4")
+    assert lg["estimate"] == pytest.approx(0.369312458438675, abs=1e-12)
+    assert lg["se"] == pytest.approx(0.0931275097950759, abs=1e-12)
+    assert te.estimate == pytest.approx(8.066850262024715, abs=1e-12)

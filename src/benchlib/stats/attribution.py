@@ -19,7 +19,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from ._common import DEFAULT_ALPHA, DEFAULT_MIN_N, check_alpha, holm, infer_shop, require_columns
-from .did import _by_wave, _panel, training_effect
+from .did import DID_TERM, _did_data, _did_formula, training_effect
 
 __all__ = ["Attribution", "attribution", "placebo_competitors", "placebo_time",
            "regression_to_mean", "training_effect_logit", "REASONS"]
@@ -112,18 +112,16 @@ def training_effect_logit(
     True
     """
     check_alpha(alpha)
-    d, used, rhs, _ = _panel(data, dv, [before, after], wave_col, company, role, shop,
-                             covariates, panel)
-    rhs += _by_wave(used)
-    d["post"] = (d[wave_col] == after).astype(float)
+    d, _, rhs, _, _ = _did_data(data, dv, before, after, wave_col, company, role, shop,
+                                covariates, panel)  # the same rows and terms as the OLS DiD
     d["_share"] = d[dv] / scale_max
     if not d["_share"].between(0, 1).all():
         raise ValueError(f"column {dv!r}: values outside [0, {scale_max}]")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fractional outcome: statsmodels warns about non-integers
-        fit = smf.glm(f"_share ~ C({company}) + post + treated:post{rhs}", data=d,
+        fit = smf.glm(_did_formula("_share", rhs, company), data=d,
                       family=sm.families.Binomial()).fit(cov_type="HC0")
-    est, se = float(fit.params["treated:post"]), float(fit.bse["treated:post"])
+    est, se = float(fit.params[DID_TERM]), float(fit.bse[DID_TERM])
     z = est / se
     crit = stats.norm.ppf(1 - alpha / 2)
     return {"estimate": est, "se": se, "z": z, "p": float(2 * stats.norm.sf(abs(z))),

@@ -81,7 +81,6 @@ def forest_plot(res: WaveResults) -> Figure:
     claim."""
     lang = res.lang
     shop_name = res.name(res.shop)
-    svc = res.shop_vs_competitors
     rows = forest_points(res)
     with style.style_context():
         fig, ax = figure(8, 0.55 * len(rows) + 1.6)
@@ -101,8 +100,8 @@ def forest_plot(res: WaveResults) -> Figure:
         ax.set_yticks(ys, [r["label"] for r in rows])
         ax.set_xlabel(t("wr_plot_diff", lang, shop=shop_name))
         ax.xaxis.set_major_formatter(tick_formatter(lang))
-        lim = np.nanmax(np.abs(np.r_[svc["ci_low"].to_numpy(float),
-                                     svc["ci_high"].to_numpy(float), 1.0]))
+        lim = np.nanmax(np.abs(np.r_[[r["ci_low"] for r in rows], [r["ci_high"] for r in rows],
+                                     1.0].astype(float)))  # the market's CI too
         ax.set_xlim(-1.15 * lim, 1.15 * lim)
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.axhline(0.5, color="#cccccc", lw=0.8)

@@ -88,6 +88,39 @@ def test_krippendorff_bootstrap_is_reproducible(ratings: pd.DataFrame) -> None:
     assert c["ci_low"].iloc[0] != a["ci_low"].iloc[0]
 
 
+def test_interval_bootstrap_equals_the_package_resample_by_resample() -> None:
+    """The vectorised interval alpha of each resample = krippendorff.alpha on that resample."""
+    import krippendorff
+
+    from benchlib.stats.calibration import _interval_alpha_resampled
+
+    rng = np.random.default_rng(7)
+    mat = _k2011_long().pivot(index="recording_id", columns="evaluator",
+                              values="total").to_numpy(float).T
+    draws = [rng.integers(0, mat.shape[1], mat.shape[1]) for _ in range(200)]
+    ours = _interval_alpha_resampled(mat, draws)
+    ref = []
+    for idx in draws:
+        try:
+            a = krippendorff.alpha(reliability_data=mat[:, idx], level_of_measurement="interval")
+        except ValueError:
+            continue
+        if np.isfinite(a):
+            ref.append(a)
+    assert len(ours) == len(ref) > 150
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-12)
+
+
+def test_games_howell_quantile_equals_scipy() -> None:
+    from scipy.stats import studentized_range
+
+    from benchlib.stats.compare import studentized_range_ppf
+
+    for k, df in [(2, 4.2), (3, 12.5), (5, 87.3), (10, 1500.0)]:
+        assert studentized_range_ppf(0.95, k, df) == pytest.approx(
+            studentized_range.ppf(0.95, k, df), abs=1e-10)
+
+
 def test_leniency_matches_r(ratings: pd.DataFrame) -> None:
     # R: t.test(own - rowMeans(others, na.rm = TRUE))$conf.int per evaluator
     r = pd.read_csv(REF / "calib_leniency_r.csv")

@@ -150,21 +150,58 @@ def krippendorff_alpha(
     mat = _wide(data, targets, raters, ratings).to_numpy().T  # raters × units
     est = float(krippendorff.alpha(reliability_data=mat, level_of_measurement=level))
     rng = np.random.default_rng(seed)
-    boots = []
-    for _ in range(n_boot):
-        sample = mat[:, rng.integers(0, mat.shape[1], mat.shape[1])]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            try:
-                a = krippendorff.alpha(reliability_data=sample, level_of_measurement=level)
-            except ValueError:  # a resample with a single distinct value
-                continue
-        if np.isfinite(a):
-            boots.append(float(a))
+    draws = [rng.integers(0, mat.shape[1], mat.shape[1]) for _ in range(n_boot)]
+    if level == "interval":
+        boots = list(_interval_alpha_resampled(mat, draws))
+    else:
+        boots = []
+        for idx in draws:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                try:
+                    a = krippendorff.alpha(reliability_data=mat[:, idx],
+                                           level_of_measurement=level)
+                except ValueError:  # a resample with a single distinct value
+                    continue
+            if np.isfinite(a):
+                boots.append(float(a))
     lo, hi = (np.quantile(boots, [alpha / 2, 1 - alpha / 2]) if boots else (np.nan, np.nan))
     return pd.DataFrame([{"level": level, "alpha": est, "ci_low": float(lo),
                           "ci_high": float(hi), "n_recordings": mat.shape[1],
                           "n_evaluators": mat.shape[0], "n_ratings": int(np.isfinite(mat).sum()),
                           "n_boot": len(boots), "seed": seed}])
+
+
+def _interval_alpha_resampled(mat: np.ndarray, draws: list[np.ndarray]) -> np.ndarray:
+    """Interval Krippendorff's alpha of every resample of units ``mat[:, idx]``, at once.
+
+    With m_u pairable ratings of unit u, n = Σ m_u and SS the sums of squares about the unit
+    and the pooled mean, alpha = 1 − (n−1)/n · Σ_u m_u·SS_u/(m_u−1) / SS_total — the
+    coincidence-matrix definition for δ² = (c−k)², so resample b only needs each unit's count.
+    Units with fewer than two ratings are not pairable; undefined resamples are dropped.
+
+    Examples
+    --------
+    >>> m = np.array([[1.0, 2, 3, 4], [1, 2, 4, np.nan]])
+    >>> round(float(_interval_alpha_resampled(m, [np.arange(4)])[0]), 6)
+    0.878049
+    >>> round(float(krippendorff.alpha(reliability_data=m, level_of_measurement="interval")), 6)
+    0.878049
+    """
+    ok = np.isfinite(mat)
+    m = ok.sum(axis=0).astype(float)
+    x = np.where(ok, mat, 0.0)
+    s1, s2 = x.sum(axis=0), (x * x).sum(axis=0)
+    pair = m >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.where(pair, m * (s2 - np.where(pair, s1 * s1 / m, 0)) / (m - 1), 0.0)
+    m, s1, s2 = (np.where(pair, v, 0.0) for v in (m, s1, s2))
+    counts = np.stack([np.bincount(idx, minlength=mat.shape[1]) for idx in draws]).astype(float)
+    n, w, t1, t2 = counts @ m, counts @ within, counts @ s1, counts @ s2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ss_total = t2 - t1 * t1 / n
+        a = 1 - (n - 1) / n * w / ss_total
+    keep = (n > 1) & (ss_total > 1e-12 * np.maximum(t2, 1.0)) & np.isfinite(a)
+    return a[keep]
 
 
 def evaluator_leniency(

@@ -139,6 +139,36 @@ def welch_anova(data: pd.DataFrame, dv: str = "total", between: str = "company")
     return out[["F", "df1", "df2", "p", "np2"]].astype(float).reset_index(drop=True)
 
 
+def studentized_range_ppf(p: float, k: int, df: float, tol: float = 1e-12) -> float:
+    """Quantile of the studentized range (= ``scipy.stats.studentized_range.ppf``), faster.
+
+    Secant iterations on scipy's exact ``sf``, started at the Gleason (1999) approximation
+    (:func:`statsmodels.stats.libqsturng.qsturng`, about 1e-3 off): 4–6 evaluations of the
+    distribution instead of scipy's ~16, to the same value (relative ``tol``).
+
+    Examples
+    --------
+    >>> round(studentized_range_ppf(0.95, 5, 87.3), 9)  # R qtukey(.95, 5, 87.3): 3.93945018
+    3.939450173
+    """
+    from scipy.stats import studentized_range
+    from statsmodels.stats.libqsturng import qsturng
+
+    if not (0 < p < 1) or k < 2 or not df > 1:
+        return float(studentized_range.ppf(p, k, df))
+    q = float(qsturng(p, k, df))
+    a, b = q, q * (1 + 1e-3)
+    fa, fb = (float(studentized_range.sf(x, k, df)) - (1 - p) for x in (a, b))
+    for _ in range(20):
+        if fb == fa or abs(b - a) <= tol * abs(b):
+            break
+        a, b, fa = b, b - fb * (b - a) / (fb - fa), fb
+        fb = float(studentized_range.sf(b, k, df)) - (1 - p)
+    if not np.isfinite(b) or abs(fb) > 1e-9:  # no convergence: scipy's bracketing solver
+        return float(studentized_range.ppf(p, k, df))
+    return float(b)
+
+
 def games_howell(
     data: pd.DataFrame, dv: str = "total", between: str = "company", alpha: float = DEFAULT_ALPHA
 ) -> pd.DataFrame:
@@ -160,8 +190,6 @@ def games_howell(
     >>> games_howell(d)[["A", "B"]].values.tolist()
     [['a', 'b'], ['a', 'c'], ['b', 'c']]
     """
-    from scipy.stats import studentized_range
-
     check_alpha(alpha)
     require_columns(data, [dv, between])
     d = data.loc[data[dv].notna(), [between, dv]]
@@ -169,7 +197,7 @@ def games_howell(
     res = pg.pairwise_gameshowell(data=d, dv=dv, between=between)
     out = res.rename(columns={"T": "t", "pval": "p", "p_val": "p", "hedges": "hedges_g"})
     out = out[["A", "B", "mean_A", "mean_B", "diff", "se", "t", "df", "p", "hedges_g"]].copy()
-    crit = studentized_range.ppf(1 - alpha, k, out["df"].to_numpy(float)) / np.sqrt(2)
+    crit = np.array([studentized_range_ppf(1 - alpha, k, df) for df in out["df"]]) / np.sqrt(2)
     out["ci_low"] = out["diff"] - crit * out["se"]
     out["ci_high"] = out["diff"] + crit * out["se"]
     return out.reset_index(drop=True)

@@ -163,7 +163,9 @@ def test_primary_comparison_and_its_method_are_one_truth(built, wave):
     assert ci in headline and f"p = {_fn(svm['p'], 3)}" in headline  # the headline's claim
     purity = f"only {_fn(100 * design['purity'], 0)}% of the contacts"
     assert purity in wr and f"Cramér's V = {_fn(design['cramers_v'], 2)}" in wr
-    assert "a mixed model with the evaluators as a random effect" in wr
+    assert "the comparison with the market uses a mixed model with the evaluators" in wr
+    assert design["competitor_method"] == "welch"
+    assert "each competitor use the Welch test with Holm correction" in wr
     assert "Who rated what: contacts per evaluator and company" in wr
     for r in doc["tables"]["shop_vs_competitors"]["rows"]:
         assert f"{_fn(r['ci_low'])} to {_fn(r['ci_high'])}" in wr

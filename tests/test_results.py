@@ -160,21 +160,19 @@ def test_json_equals_library_functions(study, doc):
         d = desc.loc[r["company"]]
         assert r["n"] == d["n"]
         assert all(_close(r[k], d[k]) for k in ("mean", "sd", "ci_low", "ci_high"))
-    # the example's evaluators are crossed with the companies: the primary comparison and
-    # shop vs each competitor use the evaluator random-intercept model (no covariates)
+    # the example's evaluators are crossed with the companies: the primary comparison uses
+    # the evaluator random-intercept model, shop vs each competitor stays Welch + Holm
     svm = stats.shop_vs_market(w, shop=study.shop).iloc[0]
     assert svm["method"] == doc["shop_vs_market"]["method"] == "LMM"
     assert all(_close(doc["shop_vs_market"][k], svm[k]) for k in ("diff", "se", "ci_low",
                                                                   "ci_high", "p"))
-    svc = stats.shop_vs_competitors(w).set_index("competitor")  # n, means, Hedges' g
-    lmm_c = stats.leniency_adjusted(w, covariates=()).contrasts.set_index("competitor")
+    svc = stats.shop_vs_competitors(w).set_index("competitor")
     assert {r["competitor"] for r in rows(doc, "shop_vs_competitors")} == set(svc.index)
     for r in rows(doc, "shop_vs_competitors"):
-        d, m = svc.loc[r["competitor"]], lmm_c.loc[r["competitor"]]
-        assert r["method"] == "LMM" and r["tested"]
-        assert all(_close(r[k], d[k]) for k in ("n_comp", "mean_comp", "hedges_g"))
-        assert _close(r["diff"], m["estimate"]) and _close(r["se"], m["se"])
-        assert all(_close(r[k], m[k]) for k in ("ci_low", "ci_high", "p", "p_holm"))
+        d = svc.loc[r["competitor"]]
+        assert r["method"] == "welch" and r["tested"]
+        assert all(_close(r[k], d[k]) for k in ("diff", "ci_low", "ci_high", "p", "p_holm",
+                                                "hedges_g"))
     mix = stats.mix_adjusted(w)
     emm = mix.emm.set_index("company")
     for r in rows(doc, "emm"):
@@ -619,6 +617,7 @@ def test_design_diagnostics_in_results_json(study, doc, res):
     assert {k: d[k] for k in dd.to_dict()} == pytest.approx(dd.to_dict(), abs=1e-12)
     # the example agency rotates its shoppers: 8 evaluators, all at every company
     assert d["n_evaluators"] == 8 and not d["nested"] and d["method"] == "LMM"
+    assert d["competitor_method"] == "welch"
     assert d["purity"] == pytest.approx(0.2731829573934837, abs=1e-12)
     assert d["cramers_v"] == pytest.approx(0.12750506970210576, abs=1e-12)
     assert d["nested_purity"] == 0.8 and set(d["evaluators_per_company"].values()) == {8}
@@ -634,8 +633,10 @@ def test_design_diagnostics_in_results_json(study, doc, res):
     assert shown.loc["E01", "Voltera"] == "10" and shown.loc["E01", "gesamt"] == "56"
     en = view(res.res, res.cfg, "en")
     sentence = wording.design_sentence(en)
-    assert sentence.startswith("Method of the comparisons with the market and with each "
-                               "competitor: a mixed model with the evaluators as a random")
+    assert sentence.startswith("Method: the comparison with the market uses a mixed model "
+                               "with the evaluators as a random effect")
+    assert "each competitor use the Welch test with Holm correction" in sentence
+    assert sentence.count(". ") == 0  # one sentence
     assert "only 27% of the contacts" in sentence and "Cramér's V = 0.13" in sentence
     assert "gemischtes Modell" in wording.design_sentence(res)
 
@@ -662,7 +663,8 @@ def test_nested_evaluators_make_the_report_use_cr2(tmp_path_factory):
                         lang="en", out_dir=str(out_dir))
     done = load(root / "reports" / wave / "results.json")
     d = done.design
-    assert d["nested"] and d["purity"] == 1.0 and d["method"] == "CR2-BM"
+    assert d["nested"] and d["purity"] == 1.0
+    assert d["method"] == d["competitor_method"] == "CR2-BM"
     w = nested.wave_contacts(wave)
     svm = stats.shop_vs_market(w, shop=nested.shop).iloc[0]
     cl = stats.clustered_comparison(w, shop=nested.shop).set_index("competitor")

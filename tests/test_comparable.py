@@ -132,11 +132,10 @@ def test_did_uses_the_balanced_panel(study, truth):
     assert set(ev["competitors"]) == {"brandt, elektroland, funkturm"}
 
 
-def test_wave_report_compares_on_the_core_and_says_so(study):
-    from benchlib.results import wave_results
+def test_wave_report_compares_on_the_core_and_says_so(study, wave_view):
     from benchlib.results.wording import comparability_note, study_changes
 
-    res = wave_results(study, "2026-01", "en")
+    res = wave_view("2026-01", "en")
     comp = res.comparability
     assert comp["score"] == "core" and comp["mapped_items"] == ["needs_questions"]
     assert [x["item"] for x in comp["excluded_items"]] == ["callback_offered"]
@@ -155,11 +154,10 @@ def test_wave_report_compares_on_the_core_and_says_so(study):
     assert js["training"]["score"] == "core" and js["comparability"]["score"] == "core"
 
 
-def test_wave_report_panel_change_is_named(study):
-    from benchlib.results import wave_results
+def test_wave_report_panel_change_is_named(study, wave_view):
     from benchlib.results.wording import comparability_note
 
-    res = wave_results(study, "2026-04", "en")
+    res = wave_view("2026-04", "en")
     assert res.comparability["score"] == "full_grid"
     assert res.training["competitors"] == ["brandt", "elektroland", "funkturm"]
     note = comparability_note(res)

@@ -143,11 +143,11 @@ def test_calibration_without_calibration_ratings(example_project, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("wave", ["2026-01", "2026-10"])
-def test_explore_prints_the_numbers_of_results_json(example_project, tmp_path, wave):
+def test_explore_prints_the_numbers_of_results_json(example_project, tmp_path, wave, wave_view):
     """10_explore uses the reports' results: every sentence and table it prints is the one
     results.json gives (2026-01: a change on the comparable core)."""
     import benchlib
-    from benchlib.results import compute_wave, display_table, view, wording
+    from benchlib.results import display_table, wording
 
     nb = _run(example_project, "10_explore", tmp_path, wave=wave, lang="en", out_dir="")
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
@@ -156,7 +156,7 @@ def test_explore_prints_the_numbers_of_results_json(example_project, tmp_path, w
     printed = "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
                         if o.output_type == "stream")
     study = benchlib.load_study(example_project)
-    res = view(compute_wave(study, wave), study.config, "en")
+    res = wave_view(wave, "en")
     assert wording.headline(res) in printed
     for sentence in wording.executive_summary(res):
         assert sentence in printed, sentence

@@ -25,10 +25,8 @@ def test_company_colours_follow_configuration_not_the_panel():
 
 
 @pytest.fixture(scope="module")
-def two_waves(study):
-    from benchlib.results import wave_results
-
-    return wave_results(study, "2025-07", lang="en"), wave_results(study, "2026-10", lang="de")
+def two_waves(study, wave_view):
+    return wave_view("2025-07", lang="en"), wave_view("2026-10", lang="de")
 
 
 def _line_colours(fig) -> dict[str, str]:

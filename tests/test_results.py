@@ -37,8 +37,8 @@ WAVE = "2026-10"
 
 
 @pytest.fixture(scope="module")
-def computed(study):
-    return compute_wave(study, WAVE)
+def computed(wave_result):
+    return wave_result(WAVE)
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +114,8 @@ def test_json_schema(doc):
     json.dumps(doc, allow_nan=False)  # plain JSON types only, no NaN
 
 
-def test_first_wave_has_no_change_or_training(study):
-    res = wave_results(study, "2025-07", "en")
+def test_first_wave_has_no_change_or_training(study, wave_view):
+    res = wave_view("2025-07", "en")
     assert res.previous_wave is None
     assert res.change.empty and res.training is None
     assert res.unavailable["change"]["reason"] == "first_wave"
@@ -221,8 +221,8 @@ def test_json_equals_library_functions(study, doc):
     assert doc["counts"]["contacts"] == len(study.wave_contacts(WAVE, scored_only=False))
 
 
-def test_summary_wording_agrees_with_describe_comparison(study):
-    res = wave_results(study, "2025-10", "de")
+def test_summary_wording_agrees_with_describe_comparison(study, wave_view):
+    res = wave_view("2025-10", "de")
     for r in res.shop_vs_competitors.to_dict("records"):
         sentence = stats.describe_comparison(r, "de")
         assert reliable(r) == (not sentence.startswith(("Kein", "Zu wenige")))
@@ -234,11 +234,11 @@ def test_summary_wording_agrees_with_describe_comparison(study):
 
 
 @pytest.mark.parametrize("wave", ["2026-01", "2026-07"])
-def test_summary_uses_the_policy_adjusted_p(study, wave):
+def test_summary_uses_the_policy_adjusted_p(study, wave, wave_view):
     from benchlib.stats import format_p
     from benchlib.stats._common import holm
 
-    res = wave_results(study, wave, "en")
+    res = wave_view(wave, "en")
     shop = res.change.set_index("company").loc[study.shop]
     te = res.training
     # the shop's change and the net training effect are one Holm family of two claims
@@ -273,8 +273,8 @@ def test_summary_uses_the_policy_adjusted_p(study, wave):
         assert "better than" not in change and "worse than" not in change
 
 
-def test_first_screen_of_2025_10(study):
-    res = wave_results(study, "2025-10", "en")
+def test_first_screen_of_2025_10(study, wave_view):
+    res = wave_view("2025-10", "en")
     fs = wording.first_screen(res)
     assert set(fs) >= {"market", "dimensions", "training", "train_next", "sample", "rank"}
     # shop vs market over every wave up to this one, on the comparable core
@@ -302,16 +302,16 @@ def test_first_screen_of_2025_10(study):
 # --------------------------------------------------------------------------- planted effects
 
 
-def test_planted_training_effect_is_recovered(study, truth):
-    te = compute_wave(study, "2025-10").training
+def test_planted_training_effect_is_recovered(study, truth, wave_result):
+    te = wave_result("2025-10").training
     true = next(x for x in truth["trainings"] if x["after"] == "2025-10")
     assert true["effective"] and true is truth["trainings"][0]
     assert te["ci_low"] < true["total"]["did"] < te["ci_high"]
     assert te["ci_low"] > 0 and te["p"] < 0.05 and te["p_adj"] < 0.05
 
 
-def test_market_shift_is_not_credited_to_the_training(study, truth):
-    te = compute_wave(study, "2026-07").training
+def test_market_shift_is_not_credited_to_the_training(study, truth, wave_result):
+    te = wave_result("2026-07").training
     true = next(x for x in truth["trainings"] if x["after"] == "2026-07")
     assert true["market_shift"]
     # the shop's own change is clearly negative …
@@ -483,8 +483,8 @@ def test_no_agent_level_data_and_evaluators_as_codes(res, doc):
 def test_results_json_written_atomically_and_reproducibly(study, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    write(compute_wave(study, WAVE), a)
-    write(compute_wave(study, WAVE), b)
+    write(compute_wave(study, WAVE, cache=False), a)
+    write(compute_wave(study, WAVE, cache=False), b)
     assert a.read_bytes() == b.read_bytes()
     doc = json.loads(a.read_text(encoding="utf-8"))
     assert doc["provenance"]["built_at"] == "2026-01-01T00:00:00Z"

@@ -56,10 +56,8 @@ def test_trend_table_k_suppression(study):
 
 
 @pytest.fixture(scope="module")
-def res_2026_10(study):
-    from benchlib.results import wave_results
-
-    return wave_results(study, "2026-10", "de")
+def res_2026_10(study, wave_view):
+    return wave_view("2026-10", "de")
 
 
 def test_trend_scores_table_shows_dash_outside_panel(res_2026_10):
@@ -108,10 +106,10 @@ def test_grid_changes(study):
     assert trend.grid_footnote(study.config, "2025-10", "de") == ""
 
 
-def test_grid_changes_table_has_labels_not_ids(study):
-    from benchlib.results import display_table, wave_results
+def test_grid_changes_table_has_labels_not_ids(study, wave_view):
+    from benchlib.results import display_table
 
-    disp = display_table(wave_results(study, "2026-01", "en"), "grid_changes")
+    disp = display_table(wave_view("2026-01", "en"), "grid_changes")
     assert disp["Change"].tolist() == ["added", "changed"]
     assert disp["Item"].tolist() == ["Call-back offered", "Needs clarified by questions"]
     assert disp["Details"].tolist() == ["", "scale"]
@@ -150,15 +148,15 @@ def test_items_that_moved(study):
     assert set(m["item"]) <= yn
 
 
-def test_items_that_moved_across_grid_change(study):
+def test_items_that_moved_across_grid_change(study, wave_view):
     m = trend.items_that_moved(study, "2026-01").set_index("item")
     # the new item and the item whose scale changed are listed, not compared
     for item in ("callback_offered", "needs_questions"):
         assert m.loc[item, "grid_changed"] and not m.loc[item, "tested"]
         assert not m.loc[item, "moved"]
-    from benchlib.results import display_table, wave_results
+    from benchlib.results import display_table
 
-    d = display_table(wave_results(study, "2026-01", "en"), "items_moved")
+    d = display_table(wave_view("2026-01", "en"), "items_moved")
     assert "not comparable (grid changed)" in d["Result"].tolist()
     assert trend.items_that_moved(study, "2025-07").empty
 

@@ -25,20 +25,25 @@ from benchlib.stats.mixed import fit_random_intercept  # noqa: E402
 R = 200
 NAME = "C(m, Treatment('shop'))[T.market]"
 
-for sd in (0.35, 0.8):
-    for nested in (True, False):
-        rng = np.random.default_rng(5)
-        res = dict.fromkeys(("welch", "CR1", "CR2", "CR3", "LMM_z"), 0)
-        for _ in range(R):
-            w = fieldwork(rng, waves=("w1",), lenient_sd=sd, nested=nested)
-            s = w.company == "shop"
-            res["welch"] += welch(w.total[s].to_numpy(), w.total[~s].to_numpy())["p"] < 0.05
-            for v in ("CR1", "CR2", "CR3"):
-                res[v] += clustered_comparison(w, vcov=v, market=True)["p"].iloc[0] < 0.05
-            wm = w.assign(m=np.where(s, "shop", "market"))
-            f = fit_random_intercept(wm, "total ~ C(m, Treatment('shop'))", "evaluator",
-                                     optimizers=("profile",))
-            z = f.fe[NAME] / np.sqrt(f.cov_fe.loc[NAME, NAME])
-            res["LMM_z"] += 2 * stats.norm.sf(abs(z)) < 0.05
-        print("nested" if nested else "crossed", sd, {k: round(v / R, 3) for k, v in res.items()},
-              flush=True)
+def main() -> None:
+    for sd in (0.35, 0.8):
+        for nested in (True, False):
+            rng = np.random.default_rng(5)
+            res = dict.fromkeys(("welch", "CR1", "CR2", "CR3", "LMM_z"), 0)
+            for _ in range(R):
+                w = fieldwork(rng, waves=("w1",), lenient_sd=sd, nested=nested)
+                s = w.company == "shop"
+                res["welch"] += welch(w.total[s].to_numpy(), w.total[~s].to_numpy())["p"] < 0.05
+                for v in ("CR1", "CR2", "CR3"):
+                    res[v] += clustered_comparison(w, vcov=v, market=True)["p"].iloc[0] < 0.05
+                wm = w.assign(m=np.where(s, "shop", "market"))
+                f = fit_random_intercept(wm, "total ~ C(m, Treatment('shop'))", "evaluator",
+                                         optimizers=("profile",))
+                z = f.fe[NAME] / np.sqrt(f.cov_fe.loc[NAME, NAME])
+                res["LMM_z"] += 2 * stats.norm.sf(abs(z)) < 0.05
+            print("nested" if nested else "crossed", sd, {k: round(v / R, 3) for k, v in res.items()},
+                  flush=True)
+
+
+if __name__ == "__main__":  # a script: importing it (test collection) must not run it
+    main()

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.lines import Line2D
 
 from benchlib import fmt
@@ -129,6 +128,8 @@ def dimension_heatmap(res: WaveResults) -> Figure:
     annot = np.array([[("" if pd.isna(v) else fmt.number(v, lang, 0) + (" *" if f else ""))
                        for v, f in zip(mr, fr, strict=True)]
                       for mr, fr in zip(mean.to_numpy(), few.to_numpy(), strict=True)])
+    import seaborn as sns  # imported here: the other figures start without it (~1.5 s)
+
     with style.style_context():
         fig, ax = figure(1.35 * len(comps) + 3.2, 0.45 * len(dims) + 1.4)
         sns.heatmap(mean.astype(float), annot=False, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=100,
@@ -275,6 +276,8 @@ def share_heatmap(shares: pd.DataFrame, lang: str = "de", digits: int = 0) -> Fi
     values = shares.to_numpy(float)
     labels = [["" if np.isnan(v) else fmt.percent(v, lang, digits) for v in row]
               for row in values]
+    import seaborn as sns  # imported here: the other figures start without it (~1.5 s)
+
     with style.style_context():
         fig, ax = figure(1.6 * shares.shape[1] + 3.4, 0.3 * len(shares) + 1.0)
         sns.heatmap(shares.astype(float), annot=False, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1,

@@ -14,6 +14,7 @@ writes it before a wave's notebooks run and :func:`for_report` is what a report 
 calls (:mod:`.files`). The small-cell rule lives in :mod:`.suppression`.
 
 >>> import benchlib
+>>> from benchlib.results import compute_wave
 >>> res = compute_wave(benchlib.load_study(), "2026-10")
 >>> res.wave, sorted(res.tables)[:3]
 ('2026-10', ['calibration_agreement', 'change', 'companies'])
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchlib.results.compute import ALPHA, compute_wave, wave_counts
 from benchlib.results.display import ReportView, display_table, reliable, view
 from benchlib.results.files import for_report, prepare_wave, write_tables, xlsx_tables
 from benchlib.results.model import WaveResults, from_json_dict, load, write
@@ -35,6 +35,19 @@ __all__ = ["ALPHA", "ReportView", "WaveResults", "compute_wave", "display_table"
            "write_tables", "xlsx_tables"]
 
 
+_COMPUTE = ("ALPHA", "compute_wave", "wave_counts")
+
+
+def __getattr__(name: str) -> Any:
+    """The computation (statistics: scipy, statsmodels, pingouin) is imported on first use,
+    so a report notebook that only loads results.json starts without it."""
+    if name in _COMPUTE:
+        from benchlib.results import compute
+
+        return getattr(compute, name)
+    raise AttributeError(f"module 'benchlib.results' has no attribute {name!r}")
+
+
 def wave_results(study: Any, wave: str, lang: str = "de") -> ReportView:
     """Compute ``wave``'s results and view them in ``lang`` (for analysts in JupyterLab).
 
@@ -43,4 +56,6 @@ def wave_results(study: Any, wave: str, lang: str = "de") -> ReportView:
     >>> v.lang, v.name(v.shop)
     ('en', 'Voltera')
     """
+    from benchlib.results.compute import compute_wave
+
     return view(compute_wave(study, wave), study.config, lang)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from benchlib import stats
-from benchlib.results import policy
+from benchlib.results import memo, policy
 from benchlib.results.model import WaveResults, from_json_dict, jsonable
 from benchlib.results.suppression import effective_k, suppress_small
 from benchlib.results.suppression import min_n as _min_n
@@ -64,8 +64,12 @@ class _Collector:
         return default
 
 
-def compute_wave(study: Study, wave: str) -> WaveResults:
+def compute_wave(study: Study, wave: str, cache: bool = True) -> WaveResults:
     """All results of ``wave`` (see the module docstring); unknown wave → ConfigError.
+
+    The same inputs are computed once per process (:mod:`benchlib.results.memo`: keyed by the
+    configuration, the processed generation and any table changed in memory); ``cache=False``
+    always computes.
 
     >>> import benchlib
     >>> res = compute_wave(benchlib.load_study(), "2026-10")
@@ -74,6 +78,18 @@ def compute_wave(study: Study, wave: str) -> WaveResults:
     """
     cfg = study.config
     wave = cfg.wave(wave).id  # unknown wave -> ConfigError listing the valid waves
+    k_ = memo.key(study, wave) if cache else None
+    hit = memo.get(k_)
+    if hit is not None:
+        hit.meta["provenance"] = jsonable(_provenance(study, wave))  # the build time is now's
+        return hit
+    res = _compute(study, wave)
+    memo.put(k_, res)
+    return res
+
+
+def _compute(study: Study, wave: str) -> WaveResults:
+    cfg = study.config
     prev = study.previous_wave(wave)
     k, min_n, shop = effective_k(study), _min_n(study), study.shop
     order = {c.id: i for i, c in enumerate(cfg.companies)}

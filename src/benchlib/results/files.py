@@ -19,7 +19,6 @@ from typing import Any
 import pandas as pd
 
 from benchlib.paths import RESULTS_FILE
-from benchlib.results.compute import compute_wave
 from benchlib.results.display import ReportView, view
 from benchlib.results.model import WaveResults, load, write
 
@@ -54,6 +53,8 @@ def prepare_wave(study: Any, wave: str, directory: Path | str) -> Path:
 
     The report scheduler calls this before the wave's notebooks run (they then only load).
     """
+    from benchlib.results.compute import compute_wave
+
     return write(compute_wave(study, wave), Path(directory) / RESULTS_FILE)
 
 
@@ -65,6 +66,8 @@ def for_report(study: Any, wave: str, lang: str, out_dir: Path | str = "") -> Re
     notebooks and languages of the build reuse it). Interactive use (no ``out_dir``)
     computes in memory.
     """
+    from benchlib.results.compute import compute_wave
+
     langs = tuple(getattr(study.config.settings, "languages", ("de", "en")))
     res = None
     if out_dir:

@@ -8,64 +8,80 @@ docs/methodology.md and docs/methodology-items.md for methods, defaults and refe
 True
 """
 
-from benchlib.stats.adjusted import LeniencyAdjusted, MixAdjusted, leniency_adjusted, mix_adjusted
-from benchlib.stats.attribution import (
-    REASONS,
-    Attribution,
-    attribution,
-    placebo_competitors,
-    placebo_time,
-    regression_to_mean,
-    training_effect_logit,
-)
-from benchlib.stats.calibration import (
-    CalibrationSummary,
-    calibration_summary,
-    evaluator_leniency,
-    icc,
-    krippendorff_alpha,
-)
-from benchlib.stats.change import change_vs_previous
-from benchlib.stats.clustered import (
-    DesignDiagnostics,
-    cluster_contrast,
-    clustered_comparison,
-    design_diagnostics,
-    shop_vs_market,
-)
-from benchlib.stats.compare import games_howell, hedges_g, shop_vs_competitors, welch_anova
-from benchlib.stats.descriptives import by_dimension, describe_scores
-from benchlib.stats.did import (
-    TrainingEffect,
-    did_weights,
-    event_study,
-    pretrend_test,
-    training_effect,
-    training_effect_by_dimension,
-)
-from benchlib.stats.mixed import MixedFit, fit_random_intercept
-from benchlib.stats.multiplicity import PrimaryEndpoint, apply_policy, bh, primary_endpoint
-from benchlib.stats.ordinal import compare_ordinal, mann_whitney, ordinal_distribution
-from benchlib.stats.planning import (
-    design_effect,
-    minimum_detectable_change,
-    n_did,
-    n_for_proportions,
-    n_holm,
-    n_per_group,
-    n_with_clustering,
-    plan_next_wave,
-    sd_upper,
-)
-from benchlib.stats.proportions import (
-    compare_proportions,
-    compare_proportions_vs_previous,
-    item_proportions,
-    two_proportions,
-)
-from benchlib.stats.small_n import mean_ci_knockout, two_part_ci
-from benchlib.stats.survival import km_curves, logrank_shop_vs_competitors, response_summary
-from benchlib.stats.wording import check_p, describe_comparison, format_number, format_p
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE: dict[str, str] = {
+    "LeniencyAdjusted": "adjusted",
+    "MixAdjusted": "adjusted",
+    "leniency_adjusted": "adjusted",
+    "mix_adjusted": "adjusted",
+    "Attribution": "attribution",
+    "REASONS": "attribution",
+    "attribution": "attribution",
+    "placebo_competitors": "attribution",
+    "placebo_time": "attribution",
+    "regression_to_mean": "attribution",
+    "training_effect_logit": "attribution",
+    "CalibrationSummary": "calibration",
+    "calibration_summary": "calibration",
+    "evaluator_leniency": "calibration",
+    "icc": "calibration",
+    "krippendorff_alpha": "calibration",
+    "change_vs_previous": "change",
+    "DesignDiagnostics": "clustered",
+    "cluster_contrast": "clustered",
+    "clustered_comparison": "clustered",
+    "design_diagnostics": "clustered",
+    "shop_vs_market": "clustered",
+    "games_howell": "compare",
+    "hedges_g": "compare",
+    "shop_vs_competitors": "compare",
+    "welch_anova": "compare",
+    "by_dimension": "descriptives",
+    "describe_scores": "descriptives",
+    "TrainingEffect": "did",
+    "did_weights": "did",
+    "event_study": "did",
+    "pretrend_test": "did",
+    "training_effect": "did",
+    "training_effect_by_dimension": "did",
+    "MixedFit": "mixed",
+    "fit_random_intercept": "mixed",
+    "PrimaryEndpoint": "multiplicity",
+    "apply_policy": "multiplicity",
+    "bh": "multiplicity",
+    "primary_endpoint": "multiplicity",
+    "compare_ordinal": "ordinal",
+    "mann_whitney": "ordinal",
+    "ordinal_distribution": "ordinal",
+    "design_effect": "planning",
+    "minimum_detectable_change": "planning",
+    "n_did": "planning",
+    "n_for_proportions": "planning",
+    "n_holm": "planning",
+    "n_per_group": "planning",
+    "n_with_clustering": "planning",
+    "plan_next_wave": "planning",
+    "sd_upper": "planning",
+    "compare_proportions": "proportions",
+    "compare_proportions_vs_previous": "proportions",
+    "item_proportions": "proportions",
+    "two_proportions": "proportions",
+    "mean_ci_knockout": "small_n",
+    "two_part_ci": "small_n",
+    "km_curves": "survival",
+    "logrank_shop_vs_competitors": "survival",
+    "response_summary": "survival",
+    "check_p": "wording",
+    "describe_comparison": "wording",
+    "format_number": "wording",
+    "format_p": "wording",
+}
+"""Public name → the submodule that defines it (imported on first use: the report
+notebooks need only :mod:`.wording`, not scipy, statsmodels or pingouin)."""
 
 __all__ = [
     "REASONS", "Attribution", "CalibrationSummary", "DesignDiagnostics", "LeniencyAdjusted",
@@ -84,3 +100,16 @@ __all__ = [
     "training_effect_by_dimension", "training_effect_logit", "two_part_ci", "two_proportions",
     "welch_anova",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'benchlib.stats' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"benchlib.stats.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -501,6 +501,9 @@ def _attribution(study: Study, wave: str, prev: str | None, training: dict | Non
     called "consistent with a training effect"? The DiD check judges the reported DiD (its
     policy-adjusted p and claim); pre-trend, placebos, regression to the mean and the logit
     scale use every wave up to ``wave`` on their comparable core."""
+    # imported by name: once the submodule benchlib.stats.attribution is loaded, the package
+    # attribute ``stats.attribution`` is that module (same name), not the function
+    from benchlib.stats.attribution import attribution
     from benchlib.trend import waves_up_to
 
     if training is None:
@@ -513,10 +516,10 @@ def _attribution(study: Study, wave: str, prev: str | None, training: dict | Non
     waves = waves_up_to(cfg, wave)
     core_c, _ = study.comparable(waves)
     trained = [w.id for w in cfg.waves if w.trainings_before and w.id in waves]
-    a = stats.attribution(core_c[core_c["scored"]], prev, wave, shop=study.shop, alpha=ALPHA,
-                          min_n=min_n, trained_waves=trained,
-                          did={"estimate": training["estimate"], "p": training["p_adj"],
-                               "tested": training["tested"], "claim": training["claim"]})
+    a = attribution(core_c[core_c["scored"]], prev, wave, shop=study.shop, alpha=ALPHA,
+                    min_n=min_n, trained_waves=trained,
+                    did={"estimate": training["estimate"], "p": training["p_adj"],
+                         "tested": training["tested"], "claim": training["claim"]})
     d = a.to_dict()
     return ({k_: d[k_] for k_ in ("verdict", "consistent", "reasons", "before", "after")},
             a.checks)

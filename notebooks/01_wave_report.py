@@ -98,7 +98,7 @@ viz.show_heading(t("wr_sec_forest", lang, shop=shop))
 if not reason("shop_vs_competitors"):
     viz.show_figure(plots.forest_plot(res), alt=t("wr_forest_alt", lang, shop=shop, wave=wave))
     table("shop_vs_competitors")
-    viz.show_html(note["forest"], "bl-note")
+    viz.show_html(note["forest"] + " " + note["design"], "bl-note")
 
 # %%
 viz.show_heading(t("wr_sec_dimensions", lang))
@@ -138,7 +138,12 @@ else:
                     before=res.training["before"], after=res.training["after"]))
     viz.show_figure(plots.training_plot(res), alt=t("wr_training_alt", lang))
     table("training")
-    viz.show_html(note["training"] + " " + t("wr_fs_caveat", lang), "bl-note")
+    viz.show_html(note["training"], "bl-note")
+    viz.show_heading(t("wr_attr_title", lang), 3)
+    viz.show_html(wording.attribution_sentence(res))
+    if res.available("attribution"):
+        table("attribution")
+        viz.show_html(t("wr_attr_note", lang, wave=wave), "bl-note")
     viz.show_heading(t("wr_training_dims", lang), 3)
     table("training_dims")
     if wording.comparability_note(res):
@@ -165,6 +170,10 @@ viz.show_html(t("wr_appendix_note", lang), "bl-note")
 if len(res.games_howell):
     viz.show_heading(t("wr_gh_title", lang), 3)
     table("games_howell")
+if "design_table" in note:
+    viz.show_heading(t("wr_design_title", lang), 3)
+    table("design")
+    viz.show_html(note["design_table"] + " " + note.get("design", ""), "bl-note")
 
 # %%
 viz.show_heading(t("wr_sec_adjusted", lang))

@@ -49,21 +49,13 @@ def shared_results(tmp_path_factory, worker_id):
 
 @pytest.fixture(scope="session")
 def wave_result(study):
-    """``wave_result(wave)``: :func:`benchlib.results.compute_wave` of the example study,
-    computed once per wave for the whole session; every call returns a private deep copy (a
-    test may change what it gets without affecting another test)."""
-    import copy
-
+    """``wave_result(wave)``: :func:`benchlib.results.compute_wave` of the example study. The
+    library remembers each wave's results (:mod:`benchlib.results.memo`, shared by the
+    workers): computed once per session, every call a private deep copy with its build time
+    renewed (``SOURCE_DATE_EPOCH`` of the calling test)."""
     from benchlib.results import compute_wave
 
-    cache: dict = {}
-
-    def get(wave: str):
-        if wave not in cache:
-            cache[wave] = compute_wave(study, wave)
-        return copy.deepcopy(cache[wave])
-
-    return get
+    return lambda wave: compute_wave(study, wave)
 
 
 @pytest.fixture(scope="session")

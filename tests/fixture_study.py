@@ -76,6 +76,7 @@ class Axes:
     wave_from: str = "column"  # column (checked against the date) | source | date
     quirks: bool = True  # a duplicate, a name as evaluator, a wave conflict, an unknown label
     n_per_cell: int = 4  # contacts per company × wave × channel × scenario
+    nested_evaluators: bool = False  # each company rated by its own two evaluators only
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,12 @@ def write_fixture_study(root: Path, axes: Axes = Axes(), seed: int = 20261201,
                         when = datetime.combine(start, datetime.min.time()) + timedelta(
                             days=int(rng.integers(0, days + 1)),
                             hours=int(rng.integers(8, 18)), minutes=int(rng.integers(0, 60)))
-                        ev = EVALUATORS[int(rng.integers(0, len(EVALUATORS)))]
+                        if ax.nested_evaluators:  # the shop: SH-03/SH-07, then pairs
+                            pair = ([SHOP] + [c[0] for c in companies if c[0] != SHOP]).index(cid)
+                            ev = EVALUATORS[(2 * pair + int(rng.integers(0, 2)))
+                                            % len(EVALUATORS)]
+                        else:
+                            ev = EVALUATORS[int(rng.integers(0, len(EVALUATORS)))]
                         agent = f"MA {int(rng.integers(1, 9))}" if cid == SHOP else ""
                         rows_by_wave[wid].append(row(f"K-{counter:04d}", wave, ch, sc,
                                                      aliases[counter % len(aliases)], ev, cells,

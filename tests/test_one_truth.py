@@ -90,7 +90,7 @@ def test_training_effect_is_one_number(built, wave):
     assert ci in wr and (est is None or _fn(abs(te["estimate"])) in wr)
     first_screen = wr[wr.index("At a glance"):wr.index("Contents")]
     assert ci in first_screen  # the first screen shows the report's DiD, not another one
-    ws = openpyxl.load_workbook(built[wave]["xlsx"])["training_effect"]
+    ws = openpyxl.load_workbook(built[wave]["xlsx"])["net_change_vs_market_did"]
     header = [c.value for c in ws[1]]
     values = dict(zip(header, next(ws.iter_rows(min_row=2, values_only=True)), strict=True))
     assert values["estimate"] == pytest.approx(te["estimate"], abs=1e-12)
@@ -147,3 +147,58 @@ def test_gap_to_market_is_the_same_in_both_waves(built):
         assert gaps and gaps[-1]["wave"] == wave
         line = "; ".join(f"{r['wave']}: {_fn(r['gap_to_market'])}" for r in gaps)
         assert line in wr and "comparable core" in wr
+
+
+@pytest.mark.parametrize("wave", WAVES)
+def test_primary_comparison_and_its_method_are_one_truth(built, wave):
+    """The shop-vs-market number, the method chosen from the design diagnostics and the
+    diagnostics themselves: the same in the wave report, results.json and tables.xlsx."""
+    doc, wr = built[wave]["doc"], built[wave]["pages"]["wave_report"]
+    svm, design = doc["shop_vs_market"], doc["design"]
+    assert svm["method"] == design["method"] == "LMM"  # the example's evaluators are crossed
+    ci = f"{_fn(svm['ci_low'])} to {_fn(svm['ci_high'])}"
+    headline = wr[:wr.index("At a glance")]
+    assert ci in headline and f"p = {_fn(svm['p'], 3)}" in headline  # the headline's claim
+    purity = f"only {_fn(100 * design['purity'], 0)}% of the contacts"
+    assert purity in wr and f"Cramér's V = {_fn(design['cramers_v'], 2)}" in wr
+    assert "the comparison with the market uses a mixed model with the evaluators" in wr
+    assert design["competitor_method"] == "welch"
+    assert "each competitor use the Welch test with Holm correction" in wr
+    assert "Who rated what: contacts per evaluator and company" in wr
+    for r in doc["tables"]["shop_vs_competitors"]["rows"]:
+        assert f"{_fn(r['ci_low'])} to {_fn(r['ci_high'])}" in wr
+    wb = openpyxl.load_workbook(built[wave]["xlsx"])
+    for sheet, ref in (("design", design), ("shop_vs_market", svm)):
+        ws = wb[sheet]
+        header = [c.value for c in ws[1]]
+        values = dict(zip(header, next(ws.iter_rows(min_row=2, values_only=True)), strict=True))
+        for key in ("purity", "cramers_v") if sheet == "design" else ("diff", "p", "se"):
+            assert values[key] == pytest.approx(ref[key], abs=1e-12), (sheet, key)
+        assert values["method"] == "LMM"
+    ws = wb["design_by_company"]
+    header = [c.value for c in ws[1]]
+    cells = {(r[0], r[1]): r[2] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert header[:3] == ["evaluator", "company", "n"]
+    assert cells == {(r["evaluator"], r["company"]): r["n"]
+                     for r in doc["tables"]["design_by_company"]["rows"]}
+
+
+@pytest.mark.parametrize("wave", WAVES)
+def test_attribution_and_headings(built, wave):
+    """The training section is headed "Net change vs the market (DiD)"; its attribution
+    sentence is the first screen's, from results.json's verdict."""
+    doc, wr = built[wave]["doc"], built[wave]["pages"]["wave_report"]
+    a = doc["attribution"]
+    assert not a["consistent"] and a["reasons"]
+    assert "Net change vs the market (DiD)" in wr
+    for banned in ("Training effect", "training effect (", "Net training effect"):
+        assert banned not in wr, banned
+    first_screen = wr[wr.index("At a glance"):wr.index("Contents")]
+    section = wr[wr.index("Can the net change be attributed to the training?"):]
+    for text in (first_screen, section):
+        assert "Not attributable to the training, because" in text
+        assert "Consistent with a training effect:" not in text  # the verdict sentence
+    assert "did_not" not in wr and "placebo_time" not in wr  # keys never shown
+    ws = openpyxl.load_workbook(built[wave]["xlsx"])["attribution_checks"]
+    status = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert status == [c["status"] for c in doc["tables"]["attribution_checks"]["rows"]]

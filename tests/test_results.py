@@ -19,6 +19,7 @@ from benchlib import stats
 from benchlib.excel import write_tables_xlsx
 from benchlib.results import (
     compute_wave,
+    display,
     display_table,
     effective_k,
     load,
@@ -159,10 +160,17 @@ def test_json_equals_library_functions(study, doc):
         d = desc.loc[r["company"]]
         assert r["n"] == d["n"]
         assert all(_close(r[k], d[k]) for k in ("mean", "sd", "ci_low", "ci_high"))
+    # the example's evaluators are crossed with the companies: the primary comparison uses
+    # the evaluator random-intercept model, shop vs each competitor stays Welch + Holm
+    svm = stats.shop_vs_market(w, shop=study.shop).iloc[0]
+    assert svm["method"] == doc["shop_vs_market"]["method"] == "LMM"
+    assert all(_close(doc["shop_vs_market"][k], svm[k]) for k in ("diff", "se", "ci_low",
+                                                                  "ci_high", "p"))
     svc = stats.shop_vs_competitors(w).set_index("competitor")
     assert {r["competitor"] for r in rows(doc, "shop_vs_competitors")} == set(svc.index)
     for r in rows(doc, "shop_vs_competitors"):
         d = svc.loc[r["competitor"]]
+        assert r["method"] == "welch" and r["tested"]
         assert all(_close(r[k], d[k]) for k in ("diff", "ci_low", "ci_high", "p", "p_holm",
                                                 "hedges_g"))
     mix = stats.mix_adjusted(w)
@@ -280,7 +288,14 @@ def test_first_screen_of_2025_10(study, wave_view):
     # the trained dimensions improved reliably (Holm over the dimensions), named by label
     assert "Closing orientation" in fs["dimensions"] and "Complaint handling" in fs["dimensions"]
     assert "closing" not in fs["dimensions"]
-    assert "Caveat" in fs["training"] and "regression to the mean" in fs["training"]
+    # the DiD is claimed (the planted training), but the attribution checks cannot all run:
+    # the first screen says which, and never "consistent with a training effect"
+    assert res.training["claim"] and res.attribution["reasons"] == [
+        "no_pretraining_wave", "placebo_time_untestable", "regression_to_mean_untestable"]
+    assert "Not attributable to the training, because there is no wave before the " \
+        "comparison wave to check parallel trends" in fs["training"]
+    assert "regression to the mean" in fs["training"]
+    assert "consistent with a training effect" not in fs["training"].lower()
     assert "79 to 80 scored contacts" in fs["sample"]
 
 
@@ -524,7 +539,8 @@ def test_result_tables_to_excel(res, tmp_path):
     path = tmp_path / "tables.xlsx"
     write_tables_xlsx(xlsx_tables(res.res), path, "de")
     wb = openpyxl.load_workbook(path)
-    assert {"companies", "training_effect", "calibration", "trend"} <= set(wb.sheetnames)
+    assert {"companies", "net_change_vs_market_did", "design", "design_by_company",
+            "attribution_checks", "calibration", "trend"} <= set(wb.sheetnames)
     ws = wb["companies"]
     header = [c.value for c in ws[1]]
     mean = ws.cell(row=2, column=header.index("mean") + 1)
@@ -587,3 +603,167 @@ def test_configured_primary_endpoint_is_tested_first(primary):
     assert policy.describe(primary)["families"][primary] == "primary"
     with pytest.raises(ValueError, match="unknown primary endpoint"):
         policy.apply("s", svm, training, tables, 0.05, primary="items")
+
+
+# --------------------------------------------------------------------------- design, attribution
+
+
+def test_design_diagnostics_in_results_json(study, doc, res):
+    """results.json carries the design diagnostics the method was chosen from; the report
+    says which method and why, and shows the evaluator × company table."""
+    w = study.wave_contacts(WAVE)
+    dd = stats.design_diagnostics(w, shop=study.shop)
+    d = doc["design"]
+    assert {k: d[k] for k in dd.to_dict()} == pytest.approx(dd.to_dict(), abs=1e-12)
+    # the example agency rotates its shoppers: 8 evaluators, all at every company
+    assert d["n_evaluators"] == 8 and not d["nested"] and d["method"] == "LMM"
+    assert d["competitor_method"] == "welch"
+    assert d["purity"] == pytest.approx(0.2731829573934837, abs=1e-12)
+    assert d["cramers_v"] == pytest.approx(0.12750506970210576, abs=1e-12)
+    assert d["nested_purity"] == 0.8 and set(d["evaluators_per_company"].values()) == {8}
+    cells = rows(doc, "design_by_company")
+    assert sum(r["n"] for r in cells) == len(w) == 399
+    # the one small-cell rule: a cell below k is flagged, the group size stays
+    small = [(r["evaluator"], r["company"], r["n"]) for r in cells if r["suppressed"]]
+    assert small == [("E03", "nordlicht", 4)]
+    assert all(r["n"] >= res.k for r in cells if not r["suppressed"])
+    assert sum(r["n"] for r in rows(doc, "design_by_scenario")) == len(w)
+    shown = display_table(res, "design").set_index("Testkunde")
+    assert shown.loc["E03", "Nordlicht Elektro"] == "4 *"
+    assert shown.loc["E01", "Voltera"] == "10" and shown.loc["E01", "gesamt"] == "56"
+    en = view(res.res, res.cfg, "en")
+    sentence = wording.design_sentence(en)
+    assert sentence.startswith("Method: the comparison with the market uses a mixed model "
+                               "with the evaluators as a random effect")
+    assert "each competitor use the Welch test with Holm correction" in sentence
+    assert sentence.count(". ") == 0  # one sentence
+    assert "only 27% of the contacts" in sentence and "Cramér's V = 0.13" in sentence
+    assert "gemischtes Modell" in wording.design_sentence(res)
+
+
+@pytest.mark.slow
+def test_nested_evaluators_make_the_report_use_cr2(tmp_path_factory):
+    """A generated study whose companies are each rated by their own two evaluators: the
+    primary comparison and shop vs each competitor are CR2-BM (evaluator clusters), in
+    results.json and in the built wave report, with the assignment table in the appendix."""
+    from fixture_study import Axes, write_fixture_study
+    from inprocess import run_notebook
+
+    import benchlib
+    from benchlib.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("nested")
+    fx = write_fixture_study(root, Axes(nested_evaluators=True))
+    run_pipeline(root)
+    nested = benchlib.load_study(root)
+    wave = fx.waves[-1]
+    out_dir = root / "reports" / wave / "en"
+    out_dir.mkdir(parents=True)
+    page = run_notebook(root / "notebooks" / "01_wave_report.ipynb", root, wave=wave,
+                        lang="en", out_dir=str(out_dir))
+    done = load(root / "reports" / wave / "results.json")
+    d = done.design
+    assert d["nested"] and d["purity"] == 1.0
+    assert d["method"] == d["competitor_method"] == "CR2-BM"
+    w = nested.wave_contacts(wave)
+    svm = stats.shop_vs_market(w, shop=nested.shop).iloc[0]
+    cl = stats.clustered_comparison(w, shop=nested.shop).set_index("competitor")
+    assert svm["method"] == done.shop_vs_market["method"] == "CR2-BM"
+    assert done.shop_vs_market["p"] == pytest.approx(svm["p"], abs=1e-12)
+    assert done.shop_vs_market["df"] == pytest.approx(svm["df"], abs=1e-12) and svm["df"] < 3
+    for r in done.shop_vs_competitors.to_dict("records"):
+        c = cl.loc[r["competitor"]]
+        assert r["method"] == "CR2-BM" and r["tested"]
+        for k in ("diff", "se", "df", "p", "p_holm"):
+            assert r[k] == pytest.approx(c[k], abs=1e-12), k
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert ("cluster-robust standard errors by evaluator (CR2 with Bell–McCaffrey degrees of "
+            "freedom), because the evaluators are nested in the companies (100% of the "
+            "contacts") in text
+    assert "Who rated what: contacts per evaluator and company" in text
+    for r in done.design_by_company.to_dict("records"):
+        assert r["evaluator"] in text
+
+
+def test_attribution_verdicts_of_the_example_waves(study):
+    """stats.attribution for the training before each wave, in results.json and in words:
+    "consistent with a training effect" only when consistent — never in the example, whose
+    trainings precede every wave, so placebo in time and pre-trends cannot be clean."""
+    expected = {
+        "2025-10": ["no_pretraining_wave", "placebo_time_untestable",
+                    "regression_to_mean_untestable"],
+        "2026-01": ["did_not_significant", "pretrend_failed", "placebo_competitor_failed",
+                    "placebo_time_trained", "scale_sensitive"],
+        "2026-10": ["did_not_significant", "pretrend_failed", "placebo_time_trained",
+                    "scale_sensitive"],
+    }
+    for wave, reasons in expected.items():
+        v = wave_results(study, wave, "en")
+        a = v.attribution
+        assert a["reasons"] == reasons and not a["consistent"], wave
+        assert a["verdict"] == "cannot_attribute" and a["after"] == wave
+        checks = v.attribution_checks.set_index("check")
+        assert list(checks.index) == ["did", "pretrend", "placebo_competitors", "placebo_time",
+                                      "regression_to_mean", "logit_scale"]
+        # the DiD check judges the reported DiD with the policy's adjusted p
+        assert checks.loc["did", "estimate"] == v.training["estimate"]
+        assert checks.loc["did", "p"] == pytest.approx(v.training["p_adj"], abs=1e-15)
+        sentence = wording.attribution_sentence(v)
+        assert sentence.startswith("Not attributable to the training, because ")
+        for r in reasons:
+            assert wording.t(f"wr_attr_reason_{r}", "en", shop="Voltera") in sentence, r
+        assert sentence in wording.first_screen(v)["training"]
+        shown = display_table(v, "attribution")
+        assert shown["Result"].tolist().count("passed") == 6 - len(reasons)
+    # 2025-10: the planted effect passes the DiD, the placebo competitors and the logit scale
+    checks = wave_results(study, "2025-10", "de").attribution_checks.set_index("check")
+    assert checks["status"].to_dict() == {
+        "did": "pass", "pretrend": "untestable", "placebo_competitors": "pass",
+        "placebo_time": "untestable", "regression_to_mean": "untestable",
+        "logit_scale": "pass"}
+    assert checks.loc["pretrend", "p"] != checks.loc["pretrend", "p"]  # NaN: not run
+    # 2026-10: the gap already moved before (earlier trainings): joint lead test rejects
+    late = wave_results(study, "2026-10", "en").attribution_checks.set_index("check")
+    assert late.loc["pretrend", "p"] < 0.001
+    assert wave_results(study, "2025-07", "en").attribution is None  # first wave
+
+
+def test_attribution_consistent_wording():
+    """The one sentence that may say "consistent with a training effect"."""
+    from benchlib.i18n import t
+
+    meta = {"attribution": {"consistent": True, "reasons": [], "verdict": "x"},
+            "names": {"s": "S"}, "shop": "s"}
+    v = SimpleNamespace(meta=meta, lang="en", shop="s", name=lambda c: "S")
+    assert wording.attribution_sentence(v) == t("wr_attr_consistent", "en")
+    assert wording.attribution_sentence(v).startswith("Consistent with a training effect")
+    v.meta["attribution"] = {"consistent": False, "reasons": ["did_gated"], "verdict": "x"}
+    assert "gatekeeping" in wording.attribution_sentence(v)
+
+
+def test_forest_plot_fills_exactly_the_claims(study, computed):
+    """A point is filled only where the wording claims better/worse: the policy's claim
+    (gatekeeping included), never Holm p alone."""
+    from benchlib.plots.wave import forest_plot, forest_points
+    from benchlib.results import from_json_dict
+
+    for wave in ("2025-07", "2026-07"):  # waves with claims, and without for some rows
+        v = wave_results(study, wave, "en")
+        pts = forest_points(v)
+        claims = [bool(r["claim"]) for r in v.shop_vs_competitors.to_dict("records")]
+        assert [p["filled"] for p in pts] == [*claims, v.meta["policy"]["claims"][
+            "shop_vs_market"]]
+        summary = " ".join(wording.executive_summary(v))
+        for p in pts[:-1]:
+            assert (v.name(p["competitor"]) in summary.split("No reliable")[0]) == p["filled"]
+    # gatekeeping: a competitor whose Holm p is small but whose claim the policy withholds
+    doc = computed.to_json_dict()
+    row = doc["tables"]["shop_vs_competitors"]["rows"][0]
+    row.update(diff=-8.0, ci_low=-12.0, ci_high=-4.0, p_holm=0.001, p_adj=0.001, claim=False)
+    v = view(from_json_dict(doc), study.config, "en")
+    pts = forest_points(v)
+    assert not pts[0]["filled"] and display.verdict(pts[0], "en") == \
+        "no claim (primary comparison not significant)"
+    fig = forest_plot(v)
+    faces = [ln.get_markerfacecolor() for ln in fig.axes[0].lines if ln.get_marker() in "oD"]
+    assert len(faces) == 5 and all(f == "white" for f in faces)

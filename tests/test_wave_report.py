@@ -134,7 +134,9 @@ def test_first_screen_then_details_then_appendix(builds, lang):
     screen = page[first:page.index("</ul>", first)]
     shop_market = "Abstand von Voltera zum Markt" if lang == "de" else "Gap of Voltera to the market"
     assert shop_market in screen and "2025-07" in screen and WAVE in screen
-    assert ("Vorbehalt" if lang == "de" else "Caveat") in screen
+    # the attribution verdict of the last training (stats.attribution), not a generic caveat
+    assert ("Dem Training nicht zuzuschreiben, weil" if lang == "de"
+            else "Not attributable to the training, because") in screen
 
 
 def _slug(text: str) -> str:
@@ -165,7 +167,7 @@ def test_english_build_is_english(builds):
 
 def test_tables_xlsx_has_no_formulas(builds):
     wb = openpyxl.load_workbook(builds["de"] / "tables.xlsx")
-    assert {"companies", "shop_vs_competitors", "items", "training_effect", "trend",
+    assert {"companies", "shop_vs_competitors", "items", "net_change_vs_market_did", "trend",
             "calibration"} <= set(wb.sheetnames)
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"

@@ -85,3 +85,61 @@ def test_without_earlier_waves_everything_untestable_is_a_reason():
 def test_unknown_wave_is_an_error(bad):
     with pytest.raises(ValueError, match="not found"):
         attribution(panel(), "w3", bad)
+
+
+def test_a_reported_did_is_judged_not_refitted():
+    """``did=``: the DiD check judges the number a report states (adjusted p, claim), so the
+    verdict cannot disagree with the report's DiD; the other checks are unchanged."""
+    from benchlib.stats.did import training_effect
+
+    d = panel()
+    te = training_effect(d, "w3", "w4")
+    free = attribution(d, "w3", "w4")
+    same = attribution(d, "w3", "w4", did={"estimate": te.estimate, "p": te.p, "tested": True})
+    pd.testing.assert_frame_equal(free.checks, same.checks)
+    adjusted = attribution(d, "w3", "w4", did={"estimate": te.estimate, "p": 0.08,
+                                                "tested": True})
+    assert adjusted.reasons == ("did_not_significant",)
+    assert adjusted.checks.loc[0, "p"] == 0.08 and adjusted.checks.loc[0, "estimate"] == \
+        te.estimate
+    gated = attribution(d, "w3", "w4", did={"estimate": te.estimate, "p": te.p,
+                                             "tested": True, "claim": False})
+    assert gated.reasons == ("did_gated",) and "did_gated" in REASONS
+    untested = attribution(d, "w3", "w4", did={"estimate": 3.0, "p": None, "tested": False})
+    assert untested.reasons == ("did_not_tested",)
+
+
+def test_placebo_in_time_needs_a_training_free_pair():
+    """A training before w3 too: the DiD w2 → w3 spans a real training, no placebo."""
+    d = panel()
+    a = attribution(d, "w3", "w4", trained_waves=["w3", "w4"])
+    assert a.reasons == ("placebo_time_trained",) and not a.consistent
+    row = a.checks.set_index("check").loc["placebo_time"]
+    assert row["status"] == "untestable" and np.isnan(row["p"])
+    assert attribution(d, "w3", "w4", trained_waves=["w4"]).consistent  # w2 → w3 was clean
+
+
+def test_logit_did_shares_the_did_set_up():
+    """training_effect_logit builds its rows and terms with did's helpers (_did_data,
+    _did_formula): the same covariate × wave terms as the OLS DiD, numbers unchanged by that
+    refactor (values measured on this panel before it; R reference in test_did.py)."""
+    from benchlib.stats.attribution import training_effect_logit
+    from benchlib.stats.did import DID_TERM, training_effect
+
+    d = panel()
+    te = training_effect(d, "w3", "w4")
+    assert DID_TERM in te.model.model.exog_names
+    assert "C(scenario)[T.s2]:post" in te.model.model.exog_names and te.covariates_by_wave
+    lg = training_effect_logit(d, "w3", "w4")
+    assert lg["estimate"] == pytest.approx(0.369312458438675, abs=1e-12)
+    assert lg["se"] == pytest.approx(0.0931275097950759, abs=1e-12)
+    assert te.estimate == pytest.approx(8.066850262024715, abs=1e-12)
+
+
+def test_stats_attribution_is_the_function_however_its_module_was_imported():
+    import importlib
+
+    import benchlib.stats as stats
+
+    importlib.import_module("benchlib.stats.attribution")
+    assert callable(stats.attribution) and stats.attribution.__name__ == "attribution"

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from benchlib.results import WaveResults
 
-__all__ = ["company_colours", "dimension_heatmap", "forest_plot", "items_plot", "km_plot",
+__all__ = ["company_colours", "dimension_heatmap", "forest_plot", "forest_points", "items_plot", "km_plot",
            "share_heatmap", "coverage_heatmap", "training_plot"]
 
 
@@ -52,16 +52,35 @@ def company_colours(res: WaveResults) -> dict[str, str]:
     return style.company_colours(list(res.names), res.shop)
 
 
-def forest_plot(res: WaveResults) -> Figure:
-    """Shop − competitor differences with 95 % CIs; filled = reliable after Holm."""
-    from benchlib.results import reliable
+def forest_points(res: WaveResults) -> list[dict[str, Any]]:
+    """The rows of :func:`forest_plot`: each competitor, then the market (``competitor`` =
+    ``"__market__"``), with ``filled`` True exactly where the wording claims "better" or
+    "worse" — the multiplicity policy's ``claim`` with its adjusted p
+    (:func:`benchlib.results.display.claimed`), gatekeeping included.
 
+    >>> import benchlib
+    >>> from benchlib.results import wave_results
+    >>> pts = forest_points(wave_results(benchlib.load_study(), "2026-10", lang="en"))
+    >>> pts[-1]["competitor"], [p["filled"] for p in pts]
+    ('__market__', [False, False, False, False, False])
+    """
+    from benchlib.results.display import claimed
+
+    rows = [dict(r, label=r["name"]) for r in res.shop_vs_competitors.to_dict("records")]
+    rows.append(dict(res.shop_vs_market, label=t("wr_market", res.lang),
+                     competitor="__market__", suppressed=False))
+    for r in rows:
+        r["filled"] = bool(r["tested"]) and not pd.isna(r["ci_low"]) and claimed(r)
+    return rows
+
+
+def forest_plot(res: WaveResults) -> Figure:
+    """Shop − competitor differences with 95 % CIs; a point is filled exactly where the
+    wording claims "better"/"worse" (:func:`forest_points`) — never where the text makes no
+    claim."""
     lang = res.lang
     shop_name = res.name(res.shop)
-    svc = res.shop_vs_competitors
-    rows = [dict(r, label=r["name"]) for r in svc.to_dict("records")]
-    rows.append(dict(res.shop_vs_market, label=t("wr_market", lang), competitor="__market__",
-                     p_holm=res.shop_vs_market["p"], suppressed=False))
+    rows = forest_points(res)
     with style.style_context():
         fig, ax = figure(8, 0.55 * len(rows) + 1.6)
         ys = np.arange(len(rows))[::-1]
@@ -72,7 +91,7 @@ def forest_plot(res: WaveResults) -> Figure:
                 ax.text(0, y, t("wr_plot_untested", lang), va="center", ha="center",
                         fontsize=style.SMALL, color=WARN, style="italic")
                 continue
-            ok = reliable(r, "p_holm")
+            ok = r["filled"]
             ax.errorbar(r["diff"], y, xerr=[[r["diff"] - r["ci_low"]], [r["ci_high"] - r["diff"]]],
                         fmt="D" if market else "o", ms=8, capsize=4, color=colour,
                         mfc=colour if ok else "white", mew=1.8, lw=1.8)
@@ -80,8 +99,8 @@ def forest_plot(res: WaveResults) -> Figure:
         ax.set_yticks(ys, [r["label"] for r in rows])
         ax.set_xlabel(t("wr_plot_diff", lang, shop=shop_name))
         ax.xaxis.set_major_formatter(tick_formatter(lang))
-        lim = np.nanmax(np.abs(np.r_[svc["ci_low"].to_numpy(float),
-                                     svc["ci_high"].to_numpy(float), 1.0]))
+        lim = np.nanmax(np.abs(np.r_[[r["ci_low"] for r in rows], [r["ci_high"] for r in rows],
+                                     1.0].astype(float)))  # the market's CI too
         ax.set_xlim(-1.15 * lim, 1.15 * lim)
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.axhline(0.5, color="#cccccc", lw=0.8)

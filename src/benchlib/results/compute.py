@@ -30,6 +30,7 @@ from benchlib.results import memo, policy
 from benchlib.results.model import WaveResults, from_json_dict, jsonable
 from benchlib.results.suppression import effective_k, suppress_small
 from benchlib.results.suppression import min_n as _min_n
+from benchlib.stats.clustered import NESTED_PURITY
 from benchlib.study import Study
 
 __all__ = ["ALPHA", "compute_wave", "headline_verdicts", "wave_counts"]
@@ -116,22 +117,39 @@ def _compute(study: Study, wave: str) -> WaveResults:
         if len(tested_ids) < 2:
             raise _Unavailable("too_few_companies")
 
-    # --- shop vs competitors and vs the market (primary endpoint)
+    # --- who rated what: the design decides the method of the primary comparison
+    def design_fn():
+        if "evaluator" not in w or w["evaluator"].notna().sum() == 0:
+            raise _Unavailable("too_few_evaluators")
+        return _design(w, shop, k, order)
+
+    design, tables["design_by_company"], tables["design_by_scenario"] = col.run(
+        "design", design_fn, (None, pd.DataFrame(columns=["evaluator", "company", "n",
+                                                          "suppressed"]),
+                              pd.DataFrame(columns=["evaluator", "scenario", "n",
+                                                    "suppressed"])))
+
+    # --- shop vs the market (primary endpoint) and vs each competitor, by the design
     def svc_fn():
         need_shop()
-        svc = stats.shop_vs_competitors(w[w["company"].isin(companies["company"])], shop=shop,
-                                        alpha=ALPHA, min_n=min_n)
+        data = w[w["company"].isin(companies["company"])]
+        svm = _shop_vs_market(data, shop, min_n)
+        svc = _competitors(data, shop, min_n, svm["method"])
         svc = _sort(svc, "competitor", order)
         svc.insert(2, "name", svc["competitor"].map(names))
         svc = suppress_small(svc, ["n_shop", "n_comp"], [
-            "mean_shop", "mean_comp", "diff", "ci_low", "ci_high", "t", "df", "p", "hedges_g",
-            "g_ci_low", "g_ci_high", "p_holm"], k)
-        return svc, _shop_vs_market(w, shop, min_n)
+            "mean_shop", "mean_comp", "diff", "se", "ci_low", "ci_high", "t", "df", "p",
+            "hedges_g", "g_ci_low", "g_ci_high", "p_holm"], k)
+        return svc, svm
 
     svc, svm = col.run("shop_vs_competitors", svc_fn, (pd.DataFrame(columns=[
         "competitor", "n_shop", "n_comp", "diff", "ci_low", "ci_high", "p", "p_holm", "tested",
-        "suppressed"]), None))
+        "method", "suppressed"]), None))
     tables["shop_vs_competitors"] = svc
+    if design is not None:  # the methods used, chosen from these diagnostics
+        design["method"] = svm["method"] if svm is not None else None
+        design["competitor_method"] = (str(svc["method"].iloc[0]) if len(svc)
+                                       and "method" in svc else None)
 
     def anova_fn():
         if len(tested_ids) < 2:
@@ -261,6 +279,12 @@ def _compute(study: Study, wave: str) -> WaveResults:
     primary = getattr(study.config.settings, "primary_endpoint", policy.PRIMARY)
     applied = policy.apply(shop, svm, training, tables, ALPHA, primary=primary)
 
+    # --- can the net change be attributed to the training? (after the policy: the DiD check
+    # judges the adjusted p and the claim the wording uses)
+    attribution, tables["attribution_checks"] = col.run(
+        "attribution", lambda: _attribution(study, wave, prev, training, min_n, k),
+        (None, pd.DataFrame(columns=["check", "status", "estimate", "p", "reason"])))
+
     meta: dict[str, Any] = {
         "wave": wave, "previous_wave": prev, "shop": shop,
         "names": names, "roles": roles,
@@ -271,11 +295,14 @@ def _compute(study: Study, wave: str) -> WaveResults:
         "settings": {"k_anonymity": k, "min_n": min_n, "alpha": ALPHA},
         "k": k, "min_n": min_n, "alpha": ALPHA,
         "shop_n": shop_n, "shop_comparable": shop_comparable,
-        "counts": counts, "shop_vs_market": svm, "welch_anova": anova,
+        "counts": counts, "shop_vs_market": svm, "welch_anova": anova, "design": design,
         "evaluator_variance": ev_var, "comparability": comparability, "training": training,
-        "calibration": calibration, "policy": policy.describe(primary) | applied,
+        "attribution": attribution, "calibration": calibration, "policy": policy.describe(primary) | applied,
         "basis": {"wave": "full_grid", "change": "comparable_core of previous and this wave",
                   "training": "comparable_core of the two waves (balanced panel)",
+                  "attribution": "comparable_core of all waves up to this one (pre-trend, "
+                                 "placebos, regression to the mean, logit scale); the DiD "
+                                 "check judges the reported DiD and its adjusted p",
                   "trend": "comparable_core of all waves up to this one",
                   "event_study": "comparable_core of all waves up to this one"},
         "unavailable": col.unavailable,
@@ -314,7 +341,8 @@ def headline_verdicts(study: Study, wave: str) -> dict[str, Any]:
     shop_comparable = len(shop_row) > 0 and int(shop_row["n"].iloc[0]) >= min_n
     n_tested = int((~companies["too_few"].astype(bool)).sum()) if len(companies) else 0
     col = _Collector()
-    svm = (col.run("shop_vs_competitors", lambda: _shop_vs_market(w, shop, min_n), None)
+    data = w[w["company"].isin(companies["company"])]  # as compute_wave tests it
+    svm = (col.run("shop_vs_competitors", lambda: _shop_vs_market(data, shop, min_n), None)
            if shop_comparable and n_tested >= 2 else None)
     change = pd.DataFrame(columns=["company", "p", "tested"])
     if prev is not None:
@@ -338,12 +366,14 @@ def headline_verdicts(study: Study, wave: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- sections
 
 
-def _shop_vs_market(w: pd.DataFrame, shop: str, min_n: int) -> dict[str, Any]:
-    """The primary endpoint: the shop vs the pooled competitors of the wave (Welch)."""
-    market = w.assign(company=np.where(w["company"] == shop, shop, "__market__"))
-    mk = stats.shop_vs_competitors(market, shop=shop, alpha=ALPHA, min_n=min_n).iloc[0]
-    svm = {c: mk[c] for c in ("n_shop", "n_comp", "mean_shop", "mean_comp", "diff",
-                              "ci_low", "ci_high", "t", "df", "p", "hedges_g", "tested")}
+def _shop_vs_market(data: pd.DataFrame, shop: str, min_n: int) -> dict[str, Any]:
+    """The primary endpoint: the shop vs the pooled competitors of the wave, by the design
+    (:func:`benchlib.stats.shop_vs_market`, ``method="auto"``: CR2-BM when evaluators are
+    nested in companies, the evaluator mixed model when crossed, Welch without codes)."""
+    svm = stats.shop_vs_market(data, shop=shop, alpha=ALPHA, min_n=min_n,
+                               method="auto").iloc[0].to_dict()
+    svm = {c: svm[c] for c in ("n_shop", "n_comp", "mean_shop", "mean_comp", "diff", "se",
+                               "ci_low", "ci_high", "t", "df", "p", "tested", "method")}
     svm["family"] = "shop_vs_market"  # the primary endpoint (p_adj, claim: policy)
     return svm
 
@@ -363,6 +393,60 @@ def _describe(w: pd.DataFrame, k: int, min_n: int, roles: dict, names: dict) -> 
     out.insert(1, "name", out["company"].map(names))
     out.insert(2, "role", out["company"].map(roles))
     return suppress_small(out, ["n"], ["mean", "sd", "se", "ci_low", "ci_high"], k)
+
+
+def _design(w: pd.DataFrame, shop: str, k: int,
+            order: dict[str, int]) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """Design diagnostics of the wave's scored contacts (:func:`stats.design_diagnostics`).
+
+    The assignment tables pass the one small-cell rule: a cell is a group size (it stays,
+    :mod:`benchlib.results.suppression`), flagged ``suppressed`` below ``k``.
+    """
+    dd = stats.design_diagnostics(w, shop=shop)
+    by_company = suppress_small(_sort(dd.by_company, "company", order), ["n"], [], k)
+    by_company = by_company.sort_values(["evaluator"], kind="stable").reset_index(drop=True)
+    by_scenario = suppress_small(dd.by_scenario.sort_values(["evaluator", "scenario"])
+                                 .reset_index(drop=True), ["n"], [], k)
+    epc = dd.evaluators_per_company.set_index("company")["n_evaluators"]
+    return (dd.to_dict() | {"nested_purity": NESTED_PURITY,
+                            "evaluators_per_company": {c: int(v) for c, v in epc.items()}},
+            by_company, by_scenario)
+
+
+def _competitors(data: pd.DataFrame, shop: str, min_n: int, method: str) -> pd.DataFrame:
+    """Shop vs each competitor, with the method the design calls for.
+
+    The Welch table (:func:`stats.shop_vs_competitors`) gives n, means and Hedges' g for
+    every competitor. When the primary comparison is ``CR2-BM`` (evaluators nested in
+    companies) its difference, CI, t, df, p and Holm p are replaced by
+    :func:`stats.clustered_comparison` (OLS, evaluator-clustered CR2 errors, Bell–McCaffrey
+    df); a pair rated by a single evaluator on a side is then not tested
+    (``few_evaluators``). Otherwise (evaluators crossed with companies, or no evaluator
+    codes) it stays Welch + Holm: in the crossed design that family holds the nominal
+    familywise rate in the simulations (5.3 % / 4.8 %), the evaluator mixed model with its
+    z reference does not (7.6 % / 6.4 %; tests/stats/test_sim_fieldwork.py,
+    docs/methodology.md, "Clustering").
+    """
+    welch = stats.shop_vs_competitors(data, shop=shop, alpha=ALPHA, min_n=min_n)
+    welch["method"] = "welch"
+    welch["few_evaluators"] = False
+    if method != "CR2-BM":
+        return welch
+    cols = ["diff", "se", "ci_low", "ci_high", "t", "df", "p", "p_holm"]
+    inf = stats.clustered_comparison(data, shop=shop, alpha=ALPHA, min_n=min_n).set_index(
+        "competitor")
+    out = welch.copy()
+    idx = out["competitor"]
+    ok = (out["tested"].astype(bool).to_numpy()
+          & idx.map(inf["tested"]).fillna(False).to_numpy(bool))
+    for c in cols:
+        out[c] = np.where(ok, idx.map(inf[c]).to_numpy(float), np.nan)
+    out["few_evaluators"] = out["tested"].astype(bool) & ~ok
+    out["tested"] = ok
+    out["method"] = method
+    out["n_evaluators_shop"] = idx.map(inf["n_evaluators_shop"]).to_numpy()
+    out["n_evaluators_comp"] = idx.map(inf["n_evaluators_comp"]).to_numpy()
+    return out
 
 
 def _items(study: Study, wave: str, shop: str, k: int, min_n: int, order: dict,
@@ -472,6 +556,33 @@ def _training(study: Study, wave: str, prev: str | None, min_n: int, k: int,
                  for a in getattr(x, "addresses", ())]
     return ({"trainings": trainings, "before": prev, "after": wave, "addresses": addresses}
             | d), by_dim
+
+
+def _attribution(study: Study, wave: str, prev: str | None, training: dict | None,
+                 min_n: int, k: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    """:func:`stats.attribution` for the training before ``wave``: may its net change be
+    called "consistent with a training effect"? The DiD check judges the reported DiD (its
+    policy-adjusted p and claim); pre-trend, placebos, regression to the mean and the logit
+    scale use every wave up to ``wave`` on their comparable core."""
+    from benchlib.trend import waves_up_to
+
+    if training is None:
+        raise _Unavailable("no_training" if prev is not None else "first_wave")
+    cells = [training[c] for c in ("n_shop_before", "n_shop_after", "n_comp_before",
+                                   "n_comp_after")]
+    if min(cells) < k:  # the DiD itself is withheld: nothing to attribute
+        raise _Unavailable("not_estimable")
+    cfg = study.config
+    waves = waves_up_to(cfg, wave)
+    core_c, _ = study.comparable(waves)
+    trained = [w.id for w in cfg.waves if w.trainings_before and w.id in waves]
+    a = stats.attribution(core_c[core_c["scored"]], prev, wave, shop=study.shop, alpha=ALPHA,
+                    min_n=min_n, trained_waves=trained,
+                    did={"estimate": training["estimate"], "p": training["p_adj"],
+                         "tested": training["tested"], "claim": training["claim"]})
+    d = a.to_dict()
+    return ({k_: d[k_] for k_ in ("verdict", "consistent", "reasons", "before", "after")},
+            a.checks)
 
 
 def _planning(wt: pd.DataFrame) -> pd.DataFrame:

@@ -156,6 +156,8 @@ def verdict(r: dict, lang: str) -> str:
 def _flag(r: dict, lang: str) -> str:
     if r.get("suppressed"):
         return t("wr_flag_suppressed", lang)
+    if r.get("few_evaluators"):
+        return t("wr_flag_few_evaluators", lang)
     if r.get("too_few") or r.get("tested") is False:
         return t("wr_flag_too_few", lang)
     return ""
@@ -305,6 +307,24 @@ def _trend_build(what: str) -> Callable[[ReportView], pd.DataFrame]:
     return build
 
 
+def _design_build(v: ReportView) -> pd.DataFrame:
+    """Evaluator × company assignment: rows evaluators (codes), columns companies, total;
+    a cell below k is marked (the one small-cell rule flags it, the count stays)."""
+    d = v.res.tables["design_by_company"]
+    comps = [c for c in v.meta["company_order"] if c in set(d["company"])]
+    rows = []
+    for ev in dict.fromkeys(d["evaluator"]):
+        sub = d[d["evaluator"] == ev].set_index("company")
+        row = {t("wr_col_evaluator", v.lang): ev}
+        for c in comps:
+            n = int(sub.loc[c, "n"]) if c in sub.index else 0
+            small = bool(sub.loc[c, "suppressed"]) if c in sub.index else False
+            row[v.name(c)] = _int(n, v.lang) + (" *" if small and n else "")
+        row[t("wr_col_total_contacts", v.lang)] = _int(int(sub["n"].sum()), v.lang)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _counts_build(v: ReportView) -> pd.DataFrame:
     return pd.DataFrame([{t(f"wr_count_{key}", v.lang): _int(val, v.lang)
                           for key, val in v.counts.items()}])
@@ -431,6 +451,13 @@ SPECS: dict[str, Spec] = {
         ("wr_col_target_change", num("target_change", 0)),
         ("wr_col_n_per_company", count("n_per_company")))),
     "counts": Spec("counts", build=_counts_build),
+    "attribution": Spec("attribution_checks", (
+        ("wr_col_check", lambda r, v: t(f"wr_attr_check_{r['check']}", v.lang)),
+        ("wr_col_check_result", lambda r, v: t(f"wr_attr_status_{r['status']}", v.lang)),
+        ("wr_col_p", pval()),
+        ("wr_col_reason", lambda r, v: "" if _missing(r.get("reason")) else t(
+            f"wr_attr_reason_{r['reason']}", v.lang, shop=v.name(v.shop))))),
+    "design": Spec("design_by_company", build=_design_build),
     "trend_scores": Spec("trend", build=_trend_build("mean_ci")),
     "trend_n": Spec("trend", build=_trend_build("n")),
     "trainings": Spec("trainings", (

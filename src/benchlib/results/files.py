@@ -89,7 +89,8 @@ XLSX_TABLES = ("companies", "ranking", "shop_vs_competitors", "games_howell", "e
                "item_comparisons", "change", "dimension_change", "training_by_dimension",
                "mail_response", "logrank", "planning", "trend", "market_trend",
                "event_study", "training_history", "wave_steps", "items_moved",
-               "calibration_agreement", "leniency")
+               "calibration_agreement", "leniency", "design_by_company", "design_by_scenario",
+               "attribution_checks")
 """Tables of results.json that go into tables.xlsx (tidy, ids, unrounded, suppressed)."""
 
 
@@ -113,11 +114,12 @@ def xlsx_tables(res: WaveResults) -> dict[str, pd.DataFrame]:
     out["shop_vs_market"] = _one_row(res.meta.get("shop_vs_market"))
     out["welch_anova"] = _one_row(res.meta.get("welch_anova"))
     out["evaluator_variance"] = _one_row(res.meta.get("evaluator_variance"))
+    out["design"] = _one_row(res.meta.get("design"))
     te = res.meta.get("training")
     if te is not None:
         te = dict(te) | {"trainings": "; ".join(f"{x['date']}: {', '.join(x['topics'])}"
                                                for x in te["trainings"])}
-    out["training_effect"] = _one_row(te)
+    out["net_change_vs_market_did"] = _one_row(te)  # the DiD (not called a training effect)
     out["calibration"] = _one_row(res.meta.get("calibration"))
     out["counts"] = _one_row(res.meta.get("counts"))
     return {k: v for k, v in out.items() if len(v.columns)}

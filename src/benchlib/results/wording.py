@@ -16,9 +16,13 @@ from benchlib.i18n import t
 from benchlib.results.display import FORMATS, ReportView, claimed, gated, label
 from benchlib.stats import describe_comparison, format_number
 
-__all__ = ["calibration_summary", "comparability_note", "executive_summary", "first_screen",
-           "headline", "market_move_facts", "study_changes", "training_facts",
-           "trend_summary", "unavailable"]
+__all__ = ["attribution_sentence", "calibration_summary", "comparability_note",
+           "design_sentence", "executive_summary", "first_screen", "headline",
+           "market_move_facts", "study_changes", "training_facts", "trend_summary",
+           "unavailable"]
+
+METHOD_KEYS = {"CR2-BM": "wr_method_cr2", "LMM": "wr_method_lmm", "welch": "wr_method_welch"}
+"""The sentence that names the method of the primary comparison (``shop_vs_market.method``)."""
 
 
 def _fn(x: Any, lang: str, digits: int = 1) -> str:
@@ -145,6 +149,20 @@ def training_sentence(v: ReportView) -> str:
         did, lang, t("wr_shop_change", lang, shop=shop), t("wr_market_change", lang), v.alpha)
 
 
+def attribution_sentence(v: ReportView) -> str:
+    """May the last training's net change be attributed to it? "Consistent with a training
+    effect" only when :func:`benchlib.stats.attribution` says ``consistent``; otherwise the
+    sentence names every check that fails or cannot be run (one text per reason key)."""
+    a = v.meta.get("attribution")
+    if a is None:
+        return unavailable(v, "attribution") or ""
+    if a["consistent"]:
+        return t("wr_attr_consistent", v.lang)
+    reasons = t("wr_attr_sep", v.lang).join(
+        t(f"wr_attr_reason_{r}", v.lang, shop=v.name(v.shop)) for r in a["reasons"])
+    return t("wr_attr_cannot", v.lang, reasons=reasons)
+
+
 def _names(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -204,7 +222,7 @@ def first_screen(v: ReportView) -> dict[str, str]:
             " ".join(parts)
     # the last training's net result with its attribution caveat
     last = _last_training(v)
-    out["training"] = (training_sentence(v) + " " + t("wr_fs_caveat", lang)
+    out["training"] = (training_sentence(v) + " " + attribution_sentence(v)
                        if v.training is not None else last)
     # three things to train next
     tn = v.train_next
@@ -426,6 +444,19 @@ def comparability_note(v: ReportView) -> str:
     return " ".join(parts)
 
 
+def design_sentence(v: ReportView) -> str:
+    """Which method the comparisons with the market and each competitor used, and why (the
+    design diagnostics of results.json); '' when there was no comparison."""
+    svm = v.shop_vs_market
+    if svm is None:
+        return ""
+    d = v.meta.get("design") or {}
+    purity, cv = d.get("purity"), d.get("cramers_v")
+    return t(METHOD_KEYS[svm["method"]], v.lang,
+             purity=_fn(None if purity is None else 100 * purity, v.lang, 0),
+             v=_fn(cv, v.lang, 2))
+
+
 def notes(v: ReportView) -> dict[str, str]:
     """The wave report's explanatory notes, filled with the wave's settings and results."""
     lang, shop = v.lang, v.name(v.shop)
@@ -442,6 +473,10 @@ def notes(v: ReportView) -> dict[str, str]:
                           m=int(v.shop_vs_competitors["tested"].astype(bool).sum()),
                           F=_fn(anova.get("F"), lang, 2),
                           p=format_p_or_dash(anova.get("p"), lang))
+        out["design"] = design_sentence(v)
+    if v.meta.get("design"):
+        out["design_table"] = t("wr_design_note", lang, k=v.k, threshold=_fn(
+            100 * v.meta["design"]["nested_purity"], lang, 0))
     ev = v.evaluator_variance
     if ev is not None:
         out["mixed"] = t("wr_mixed_note", lang, share=_fn(100 * ev["evaluator_share"], lang),

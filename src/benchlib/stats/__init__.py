@@ -11,6 +11,8 @@ True
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 _WHERE: dict[str, str] = {
@@ -113,3 +115,17 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_WHERE))
+
+
+class _Package(types.ModuleType):
+    """Keeps a function whose name is its module's (``attribution``) when the import system
+    binds that submodule to the package: ``stats.attribution`` stays the function, as it is
+    with an eager import, however the submodule got imported first."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _WHERE.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -8,7 +8,7 @@ lists stable keys (see :data:`REASONS`) that the reports translate. No prose her
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from ._common import DEFAULT_ALPHA, DEFAULT_MIN_N, check_alpha, holm, infer_shop, require_columns
-from .did import _by_wave, _panel, training_effect
+from .did import DID_TERM, _did_data, _did_formula, training_effect
 
 __all__ = ["Attribution", "attribution", "placebo_competitors", "placebo_time",
            "regression_to_mean", "training_effect_logit", "REASONS"]
@@ -28,12 +28,16 @@ REASONS: dict[str, str] = {
     "did_not_tested": "a cell has too few contacts for the DiD test",
     "did_not_significant": "the net change vs the market is not significant",
     "did_negative": "the net change vs the market is negative",
+    "did_gated": "the net change is not claimed: the study's primary comparison is not "
+                 "significant (gatekeeping)",
     "no_pretraining_wave": "no wave before the reference wave: parallel trends untestable",
     "pretrend_failed": "the shop's gap already moved before the training (leads ≠ 0)",
     "placebo_competitor_failed": "a competitor treated as if trained shows an 'effect'",
     "placebo_competitor_untestable": "fewer than two competitors: no competitor placebo",
     "placebo_time_failed": "a placebo DiD between two earlier waves shows an 'effect'",
     "placebo_time_untestable": "no earlier wave pair for a placebo in time",
+    "placebo_time_trained": "a training was also held between the two earlier waves: no "
+                            "training-free pair for a placebo in time",
     "regression_to_mean": "the training followed the shop's worst wave (relative to the "
                           "market): part of the rise is expected without any effect",
     "regression_to_mean_untestable": "only one wave before the training: cannot tell whether "
@@ -108,18 +112,16 @@ def training_effect_logit(
     True
     """
     check_alpha(alpha)
-    d, used, rhs, _ = _panel(data, dv, [before, after], wave_col, company, role, shop,
-                             covariates, panel)
-    rhs += _by_wave(used)
-    d["post"] = (d[wave_col] == after).astype(float)
+    d, _, rhs, _, _ = _did_data(data, dv, before, after, wave_col, company, role, shop,
+                                covariates, panel)  # the same rows and terms as the OLS DiD
     d["_share"] = d[dv] / scale_max
     if not d["_share"].between(0, 1).all():
         raise ValueError(f"column {dv!r}: values outside [0, {scale_max}]")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fractional outcome: statsmodels warns about non-integers
-        fit = smf.glm(f"_share ~ C({company}) + post + treated:post{rhs}", data=d,
+        fit = smf.glm(_did_formula("_share", rhs, company), data=d,
                       family=sm.families.Binomial()).fit(cov_type="HC0")
-    est, se = float(fit.params["treated:post"]), float(fit.bse["treated:post"])
+    est, se = float(fit.params[DID_TERM]), float(fit.bse[DID_TERM])
     z = est / se
     crit = stats.norm.ppf(1 - alpha / 2)
     return {"estimate": est, "se": se, "z": z, "p": float(2 * stats.norm.sf(abs(z))),
@@ -175,20 +177,28 @@ def placebo_time(
     before: str,
     dv: str = "total",
     wave_col: str = "wave",
+    trained_waves: Sequence[str] = (),
     **kwargs: Any,
 ) -> dict[str, Any]:
     """DiD between the wave preceding ``before`` and ``before`` (no training in between).
 
-    Returns ``{"tested", "before", "after", "estimate", "p"}``; ``tested`` is False when no
-    earlier wave exists or a cell is too small.
+    ``trained_waves``: waves with a training before them; when ``before`` is one, the pair
+    spans a real training and is no placebo (``trained`` True, not tested). Returns
+    ``{"tested", "trained", "before", "after", "estimate", "p"}``; ``tested`` is False when no
+    earlier wave exists, the pair spans a training, or a cell is too small.
+
+    >>> d = pd.DataFrame({"company": ["s", "b"] * 4, "wave": ["w1"] * 4 + ["w2"] * 4,
+    ...                   "total": [70.0, 71, 72, 70, 69, 70, 71, 72]})
+    >>> placebo_time(d, "w2", shop="s", covariates=(), trained_waves=["w2"])["trained"]
+    True
     """
     earlier = [w for w in _waves_up_to(data, before, wave_col) if w < before]
-    if not earlier:
-        return {"tested": False, "before": None, "after": before, "estimate": np.nan,
-                "p": np.nan}
+    if not earlier or before in set(trained_waves):
+        return {"tested": False, "trained": bool(earlier), "before": None, "after": before,
+                "estimate": np.nan, "p": np.nan}
     r = training_effect(data, earlier[-1], before, dv=dv, wave_col=wave_col, **kwargs)
-    return {"tested": bool(r.tested), "before": earlier[-1], "after": before,
-            "estimate": r.estimate, "p": r.p}
+    return {"tested": bool(r.tested), "trained": False, "before": earlier[-1],
+            "after": before, "estimate": r.estimate, "p": r.p}
 
 
 def regression_to_mean(
@@ -246,6 +256,8 @@ def attribution(
     vcov: str = "HC3",
     evaluator: str = "evaluator",
     scale_max: float = 100.0,
+    did: Mapping[str, Any] | None = None,
+    trained_waves: Sequence[str] = (),
 ) -> Attribution:
     """Verdict on attributing the shop's net change (``before`` → ``after``) to a training.
 
@@ -263,6 +275,14 @@ def attribution(
     ``consistent`` only when all six pass; ``reasons`` lists the :data:`REASONS` keys of the
     others. Untestable counts against attribution: a check that cannot be run cannot support
     it.
+
+    ``did``: the net change a report already states (``estimate``, ``p`` — the
+    multiplicity-adjusted p the wording uses — ``tested`` and optionally ``claim``, the
+    policy's verdict): check 1 then judges that number instead of refitting, so the verdict
+    and the report's DiD cannot disagree (a claim withheld by gatekeeping fails with
+    ``did_gated``). The other checks need ``data`` with every wave up to ``after``.
+    ``trained_waves``: waves with a training before them (check 4 is no placebo when the
+    earlier pair spans a training: ``placebo_time_trained``).
 
     Examples
     --------
@@ -285,16 +305,21 @@ def attribution(
         rows.append({"check": check, "status": status, "estimate": float(estimate),
                      "p": float(p), "reason": reason if status != "pass" else None})
 
-    te = training_effect(data, before, after, dv=dv, alpha=alpha, min_n=min_n, vcov=vcov,
-                         evaluator=evaluator, **kw)
-    if not te.tested:
-        add("did", "untestable", "did_not_tested", te.estimate)
-    elif not te.p < alpha:
-        add("did", "fail", "did_not_significant", te.estimate, te.p)
-    elif te.estimate <= 0:
-        add("did", "fail", "did_negative", te.estimate, te.p)
+    if did is None:
+        te = training_effect(data, before, after, dv=dv, alpha=alpha, min_n=min_n, vcov=vcov,
+                             evaluator=evaluator, **kw)
+        did = {"estimate": te.estimate, "p": te.p, "tested": te.tested}
+    est, p_did = float(did["estimate"]), float(did["p"]) if did.get("p") is not None else np.nan
+    if not did.get("tested") or np.isnan(p_did):
+        add("did", "untestable", "did_not_tested", est)
+    elif not p_did < alpha:
+        add("did", "fail", "did_not_significant", est, p_did)
+    elif est <= 0:
+        add("did", "fail", "did_negative", est, p_did)
+    elif did.get("claim") is False:
+        add("did", "fail", "did_gated", est, p_did)
     else:
-        add("did", "pass", None, te.estimate, te.p)
+        add("did", "pass", None, est, p_did)
 
     pt = pretrend_test(data, before, after, dv=dv, **kw)
     if not pt["tested"]:
@@ -311,8 +336,11 @@ def attribution(
         add("placebo_competitors", "fail" if worst["p_holm"] < alpha else "pass",
             "placebo_competitor_failed", worst["estimate"], worst["p_holm"])
 
-    pl = placebo_time(data, before, dv=dv, alpha=alpha, min_n=min_n, **kw)
-    if not pl["tested"]:
+    pl = placebo_time(data, before, dv=dv, alpha=alpha, min_n=min_n,
+                      trained_waves=trained_waves, **kw)
+    if pl["trained"]:
+        add("placebo_time", "untestable", "placebo_time_trained")
+    elif not pl["tested"]:
         add("placebo_time", "untestable", "placebo_time_untestable", pl["estimate"])
     else:
         add("placebo_time", "fail" if pl["p"] < alpha else "pass", "placebo_time_failed",
@@ -329,7 +357,7 @@ def attribution(
 
     lg = training_effect_logit(data, before, after, dv=dv, scale_max=scale_max, alpha=alpha,
                                **kw)
-    same = np.sign(lg["estimate"]) == np.sign(te.estimate)
+    same = np.sign(lg["estimate"]) == np.sign(est)
     add("logit_scale", "pass" if (same and lg["p"] < alpha) else "fail", "scale_sensitive",
         lg["estimate"], lg["p"])
 

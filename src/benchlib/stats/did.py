@@ -148,12 +148,37 @@ def _by_wave(used: Sequence[str]) -> str:
     return "".join(f" + C({c}):post" for c in used)
 
 
-def _did_fit(d: pd.DataFrame, dv: str, rhs: str, company: str, fixed_effects: bool):
+DID_TERM = "treated:post"
+"""The DiD coefficient's name in every model of this module (and of the attribution's)."""
+
+
+def _did_data(data, dv, before, after, wave_col, company, role, shop, covariates,
+              panel="balanced", extra=(), fixed_effects=True, covariates_by_wave=True):
+    """The DiD's rows (``treated``, ``post``) and formula tail, for every DiD model.
+
+    :func:`_panel` on ``before``/``after`` plus ``post`` = 1 in ``after``; with company
+    fixed effects and ``covariates_by_wave`` the covariate × post terms are added. Shared by
+    :func:`training_effect` and :func:`benchlib.stats.attribution.training_effect_logit`.
+    Returns the rows, the covariates used, the formula tail, the competitors and whether the
+    covariates enter by wave.
+    """
+    d, used, rhs, comps = _panel(data, dv, [before, after], wave_col, company, role, shop,
+                                 covariates, panel, extra)
+    d["post"] = (d[wave_col] == after).astype(float)
+    by_wave = fixed_effects and covariates_by_wave and bool(used)
+    return d, used, rhs + (_by_wave(used) if by_wave else ""), comps, by_wave
+
+
+def _did_formula(dv: str, rhs: str, company: str, fixed_effects: bool = True) -> str:
+    """``dv ~ C(company) + post + treated:post …`` (two-way FE) or the pooled model."""
     if fixed_effects:
-        formula = f"{dv} ~ C({company}) + post + treated:post{rhs}"
-    else:
-        formula = f"{dv} ~ treated * post{rhs}"
-    return smf.ols(formula, data=d).fit(cov_type="HC3", use_t=True)
+        return f"{dv} ~ C({company}) + post + {DID_TERM}{rhs}"
+    return f"{dv} ~ treated * post{rhs}"
+
+
+def _did_fit(d: pd.DataFrame, dv: str, rhs: str, company: str, fixed_effects: bool):
+    return smf.ols(_did_formula(dv, rhs, company, fixed_effects), data=d).fit(
+        cov_type="HC3", use_t=True)
 
 
 def _inference(fit: Any, d: pd.DataFrame, term: str, vcov: str, evaluator: str,
@@ -227,16 +252,15 @@ def training_effect(
     if vcov not in VCOVS:
         raise ValueError(f"vcov must be one of {VCOVS}, got {vcov!r}")
     extra = [evaluator] if vcov == "CR2" else []
-    d, used, rhs, comps = _panel(data, dv, [before, after], wave_col, company, role, shop,
-                                 covariates, panel, extra)
-    d["post"] = (d[wave_col] == after).astype(float)
+    d, used, rhs, comps, by_wave = _did_data(data, dv, before, after, wave_col, company, role,
+                                             shop, covariates, panel, extra, fixed_effects,
+                                             covariates_by_wave)
     cells = {(t, p): d.loc[(d.treated == t) & (d.post == p), dv].to_numpy(float)
              for t in (0.0, 1.0) for p in (0.0, 1.0)}
     tested = min(len(v) for v in cells.values()) >= min_n
-    by_wave = fixed_effects and covariates_by_wave and bool(used)
-    fit = _did_fit(d, dv, rhs + (_by_wave(used) if by_wave else ""), company, fixed_effects)
-    est = float(fit.params["treated:post"])
-    inf = (_inference(fit, d, "treated:post", vcov, evaluator, alpha) if tested
+    fit = _did_fit(d, dv, rhs, company, fixed_effects)
+    est = float(fit.params[DID_TERM])
+    inf = (_inference(fit, d, DID_TERM, vcov, evaluator, alpha) if tested
            else [np.nan] * 6)
     naive = _welch_or_nan(cells[1.0, 1.0], cells[1.0, 0.0], alpha)
     market = _welch_or_nan(cells[0.0, 1.0], cells[0.0, 0.0], alpha)
@@ -247,7 +271,7 @@ def training_effect(
         len(cells[1.0, 0.0]), len(cells[1.0, 1.0]), len(cells[0.0, 0.0]),
         len(cells[0.0, 1.0]), tested, used, fit, panel=panel, competitors=comps,
         fixed_effects=fixed_effects, vcov=vcov, covariates_by_wave=by_wave,
-        weights=did_weights(fit, d, "treated:post", company))
+        weights=did_weights(fit, d, DID_TERM, company))
 
 
 def training_effect_by_dimension(

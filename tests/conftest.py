@@ -98,7 +98,10 @@ _SHARED_BUILDS = {"example_reports"}
 them run in one worker (``--dist loadgroup``)."""
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if _SHARED_BUILDS & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group("example_reports"))
+        elif item.nodeid.startswith("tests/test_report_matrix.py"):  # module fixtures
+            item.add_marker(pytest.mark.xdist_group("report_matrix"))

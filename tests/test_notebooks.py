@@ -72,9 +72,9 @@ def _text(nb) -> str:
 
 def _page(reports: Path, wave: str, lang: str, name: str) -> str:
     """A page of the session's report build (tests/conftest.py, ``example_reports``), its
-    images' base64 data cut (random letters and digits that may spell a code)."""
+    embedded base64 data (images, the template's icons) cut (random letters and digits that may spell a code)."""
     page = (reports / wave / lang / f"{name}.html").read_text(encoding="utf-8")
-    return re.sub(r"(data:image/png;base64,)[A-Za-z0-9+/=]+", r"\1…", page)
+    return re.sub(r"(data:[\w/+.-]+;base64,)[A-Za-z0-9+/=]+", r"\1…", page)
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ calls (:mod:`.files`). The small-cell rule lives in :mod:`.suppression`.
 >>> from benchlib.results import compute_wave
 >>> res = compute_wave(benchlib.load_study(), "2026-10")
 >>> res.wave, sorted(res.tables)[:3]
-('2026-10', ['calibration_agreement', 'change', 'companies'])
+('2026-10', ['attribution_checks', 'calibration_agreement', 'change'])
 """
 
 from __future__ import annotations

@@ -105,3 +105,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("example_reports"))
         elif item.nodeid.startswith("tests/test_report_matrix.py"):  # module fixtures
             item.add_marker(pytest.mark.xdist_group("report_matrix"))
+    if config.getvalue("loadgroup"):  # in an xdist worker with --dist loadgroup
+        _suffix_groups(items)
+
+
+def _suffix_groups(items) -> None:
+    """``nodeid@group``, which --dist loadgroup schedules by. pytest-xdist 3.8 sets the
+    suffix on ``item._nodeid``, which pytest 9.2 no longer reads (its node ids live in
+    ``item._id``): without this every group is spread over the workers."""
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        if names and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")

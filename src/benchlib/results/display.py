@@ -8,7 +8,7 @@ the text resources or from the configuration's labels (``cfg.label(kind, id, lan
 never from an id; numbers go through the one formatter (:data:`FORMATS`).
 
 >>> sorted(SPECS)[:4]
-['calibration_agreement', 'change', 'companies', 'contact_counts']
+['attribution', 'calibration_agreement', 'change', 'companies']
 """
 
 from __future__ import annotations

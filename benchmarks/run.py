@@ -48,7 +48,8 @@ BENCHLIB = str(VENV_BIN / "benchlib")
 WAVE = "2026-10"
 TARGETS = {
     "clean_ratio_to_floor": 3.0, "clean_peak_ratio_to_table": 3.0, "growth_exponent": 1.1,
-    "report_ratio_to_floor": 0.8, "all_waves_j2_ratio": 1.0, "no_change_rerun_s": 1.0,
+    "report_ratio_to_floor": 0.3, "all_waves_j2_ratio": 1.0, "no_change_rerun_s": 1.0,
+    "all_waves_s": 90.0,
     "all_waves_ratio_to_one_at_a_time": 0.5, "mixed_model_1e5_s": 5.0, "help_s": 0.3,
     "load_study_warm_s": 1.0,
 }
@@ -292,18 +293,20 @@ def bench_reports(scratch: Path, runs: int, big_runs: int, waves: list[str] | No
     proj = report_project(scratch)
     env = {"BENCHLIB_ROOT": str(proj), "MPLBACKEND": "Agg"}
     notebooks = sorted(p for p in (proj / "notebooks").glob("0*.ipynb"))
-    nbs = naive_notebooks(scratch, len(notebooks))
+    langs = 2  # the wave in both languages: 2 × 5 notebooks vs 10 naive runs (issue 12)
+    nbs = naive_notebooks(scratch, langs * len(notebooks))
     builds, floors = [], []
     for i in range(runs):  # interleaved so that both see the same machine state
-        log(f"report {WAVE}: run {i + 1}/{runs}")
-        builds.append(run([BENCHLIB, "report", "--wave", WAVE, "--lang", "de", "--force"],
+        log(f"report {WAVE} (de + en): run {i + 1}/{runs}")
+        builds.append(run([BENCHLIB, "report", "--wave", WAVE, "--force"],
                           env=env, cwd=proj)[0])
         log(f"report floor (papermill + nbconvert x {len(nbs)}): run {i + 1}/{runs}")
         floors.append(naive_floor(nbs))
     log(f"report {WAVE} one notebook at a time (BENCHLIB_REPORT_JOBS=1)")
-    seq = [run([BENCHLIB, "report", "--wave", WAVE, "--lang", "de", "--force"], cwd=proj,
+    seq = [run([BENCHLIB, "report", "--wave", WAVE, "--force"], cwd=proj,
                env={**env, "BENCHLIB_REPORT_JOBS": "1"})[0]]
-    one = {"notebooks": len(notebooks), "build_s": stats(builds), "floor_s": stats(floors),
+    one = {"notebooks": langs * len(notebooks), "languages": langs,
+           "build_s": stats(builds), "floor_s": stats(floors),
            "build_one_at_a_time_s": stats(seq),
            "ratio": statistics.median(builds) / statistics.median(floors)}
 
@@ -442,11 +445,12 @@ def summary(res: dict) -> list[tuple[str, str, str, str]]:
         rows.append(("  same, one notebook at a time", _fmt_s(o["build_one_at_a_time_s"]),
                      "", ""))
         rows.append(("  floor papermill+nbconvert", _fmt_s(o["floor_s"]), "", ""))
-        rows.append(("  report / floor", f"{o['ratio']:.2f}x", "<= 0.8x",
+        rows.append(("  report / floor", f"{o['ratio']:.2f}x", "<= 0.3x",
                      f"{o['ratio'] / TARGETS['report_ratio_to_floor']:.2f}"))
         a = rp["all_waves"]
         rows.append((f"make reports ({a['waves']} waves x {a.get('languages', 1)} languages)",
-                     _fmt_s(a["serial_s"]), "", ""))
+                     _fmt_s(a["serial_s"]), "<= 90 s",
+                     f"{a['serial_s']['median'] / TARGETS['all_waves_s']:.2f}"))
         rows.append(("  same work, one notebook at a time",
                      _fmt_s(a["serial_one_notebook_at_a_time_s"]), "", ""))
         rows.append(("  make reports / one at a time",

@@ -105,7 +105,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("example_reports"))
         elif item.nodeid.startswith("tests/test_report_matrix.py"):  # module fixtures
             item.add_marker(pytest.mark.xdist_group("report_matrix"))
-    if config.getvalue("loadgroup"):  # in an xdist worker with --dist loadgroup
+    if getattr(config.option, "loadgroup", False):  # an xdist worker with --dist loadgroup
         _suffix_groups(items)
 
 

@@ -115,6 +115,18 @@ def forest_plot(res: WaveResults) -> Figure:
     return fig
 
 
+def _heatmap(ax: Any, frame: pd.DataFrame, labels: Any, vmin: float, vmax: float,
+             **kw: Any) -> None:
+    """The one heat-map drawing: seaborn cells in :data:`SEQUENTIAL_CMAP` with white grid
+    lines, each cell's ``labels`` text in the colour that contrasts with it. Extra keywords go
+    to :func:`seaborn.heatmap` (``mask``, ``cbar``, ``cbar_kws``)."""
+    import seaborn as sns  # imported here: the other figures start without it (~1.5 s)
+
+    sns.heatmap(frame.astype(float), annot=False, cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=vmax,
+                linewidths=0.5, linecolor="white", ax=ax, **kw)
+    style.annotate_cells(ax, frame.to_numpy(float), labels, SEQUENTIAL_CMAP, vmin, vmax)
+
+
 def dimension_heatmap(res: WaveResults) -> Figure:
     """Mean dimension score per company (rows: dimensions, columns: companies, shop first)."""
     lang = res.lang
@@ -128,14 +140,10 @@ def dimension_heatmap(res: WaveResults) -> Figure:
     annot = np.array([[("" if pd.isna(v) else fmt.number(v, lang, 0) + (" *" if f else ""))
                        for v, f in zip(mr, fr, strict=True)]
                       for mr, fr in zip(mean.to_numpy(), few.to_numpy(), strict=True)])
-    import seaborn as sns  # imported here: the other figures start without it (~1.5 s)
-
     with style.style_context():
         fig, ax = figure(1.35 * len(comps) + 3.2, 0.45 * len(dims) + 1.4)
-        sns.heatmap(mean.astype(float), annot=False, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=100,
-                    mask=mean.isna(), linewidths=0.5, linecolor="white", ax=ax,
-                    cbar_kws={"label": t("wr_plot_score", lang), "shrink": 0.8})
-        style.annotate_cells(ax, mean.to_numpy(float), annot, SEQUENTIAL_CMAP, 0, 100)
+        _heatmap(ax, mean, annot, 0, 100, mask=mean.isna(),
+                 cbar_kws={"label": t("wr_plot_score", lang), "shrink": 0.8})
         ax.set_xticklabels([res.name(c) for c in comps], rotation=25, ha="right")
         ax.set_yticklabels([res.label("dimension", x) for x in dims], rotation=0)
         ax.set_xlabel("")
@@ -276,13 +284,9 @@ def share_heatmap(shares: pd.DataFrame, lang: str = "de", digits: int = 0) -> Fi
     values = shares.to_numpy(float)
     labels = [["" if np.isnan(v) else fmt.percent(v, lang, digits) for v in row]
               for row in values]
-    import seaborn as sns  # imported here: the other figures start without it (~1.5 s)
-
     with style.style_context():
         fig, ax = figure(1.6 * shares.shape[1] + 3.4, 0.3 * len(shares) + 1.0)
-        sns.heatmap(shares.astype(float), annot=False, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1,
-                    cbar=False, linewidths=0.5, linecolor="white", ax=ax)
-        style.annotate_cells(ax, values, labels, SEQUENTIAL_CMAP, 0, 1)
+        _heatmap(ax, shares, labels, 0, 1, cbar=False)
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.tick_params(length=0)

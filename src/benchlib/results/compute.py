@@ -328,8 +328,15 @@ def headline_verdicts(study: Study, wave: str) -> dict[str, Any]:
     >>> v["previous_wave"], v["training"]["claim"]
     ('2025-07', True)
     """
+    wave = study.config.wave(wave).id
+    # the same inputs give the same verdicts: computed once (each later wave's trend history
+    # asks for every earlier wave's)
+    return memo.remembered("headline_verdicts", study, wave,
+                           lambda: _headline_verdicts(study, wave))
+
+
+def _headline_verdicts(study: Study, wave: str) -> dict[str, Any]:
     cfg = study.config
-    wave = cfg.wave(wave).id
     prev = study.previous_wave(wave)
     k, min_n, shop = effective_k(study), _min_n(study), study.shop
     order = {c.id: i for i, c in enumerate(cfg.companies)}

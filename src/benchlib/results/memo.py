@@ -18,7 +18,8 @@ The build time in ``provenance`` is not part of the computation: the caller rene
 
 :func:`persist_to` adds a folder that processes share (a test session's workers): a result
 missing in memory is read from there, and every new one is written there (atomically, as
-results.json is), under a key that also hashes the library's code.
+results.json is; a plain dict of JSON types too), under a key that also hashes the library's
+code.
 
 >>> put("k", {"n": 1}); got = get("k"); got["n"] = 2; get("k")
 {'n': 1}
@@ -33,15 +34,16 @@ import dataclasses
 import functools
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from benchlib.errors import BenchlibError
 
-__all__ = ["SIZE", "clear", "get", "key", "persist_to", "put"]
+__all__ = ["SIZE", "clear", "get", "key", "persist_to", "put", "remembered"]
 
-SIZE = 16
-"""Results kept (a study of 8 waves in a session fits twice)."""
+SIZE = 32
+"""Values kept: a study of 8 waves' results and headline verdicts fit twice."""
 
 TABLES = ("contacts", "items", "calibration", "calibration_items")
 """Processed tables a :class:`benchlib.study.Study` caches in memory once read."""
@@ -113,9 +115,7 @@ def get(k: str | None) -> Any:
         path = _file(k)
         if path is None or not path.is_file():
             return None
-        from benchlib.results.model import load
-
-        _STORE[k] = load(path)
+        _STORE[k] = _read(path)
     _STORE.move_to_end(k)
     return copy.deepcopy(_STORE[k])
 
@@ -127,12 +127,55 @@ def put(k: str | None, value: Any) -> None:
     _STORE[k] = copy.deepcopy(value)
     _STORE.move_to_end(k)
     path = _file(k)
-    if path is not None and hasattr(value, "to_json_dict"):
-        from benchlib.results.model import write
-
-        write(value, path)
+    if path is not None:
+        _write(path, value)
     while len(_STORE) > SIZE:
         _STORE.popitem(last=False)
+
+
+def _write(path: Path, value: Any) -> None:
+    """Share ``value`` through ``path``: wave results as results.json holds them, a dict of
+    JSON types as it is (anything else stays in this process)."""
+    from benchlib.atomic import write_json
+
+    if hasattr(value, "to_json_dict"):
+        write_json(path, {"wave_results": value.to_json_dict()})
+    elif isinstance(value, dict):
+        write_json(path, {"json": value})
+
+
+def _read(path: Path) -> Any:
+    import json
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if "wave_results" in doc:
+        from benchlib.results.model import from_json_dict
+
+        return from_json_dict(doc["wave_results"])
+    return doc["json"]
+
+
+def remembered(kind: str, study: Any, wave: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, the ``kind`` of ``wave``'s results of ``study``, computed once per
+    content key (:func:`key`; ``kind`` names what ``compute`` returns) and a deep copy after.
+
+    >>> import benchlib
+    >>> study, calls = benchlib.load_study(), []
+    >>> [remembered("demo", study, "2026-10", lambda: calls.append(1) or {"n": 1})
+    ...  for _ in "ab"]
+    [{'n': 1}, {'n': 1}]
+    >>> len(calls)
+    1
+    """
+    k = key(study, wave)
+    if k is not None:
+        k = f"{kind}\0{k}"
+        hit = get(k)
+        if hit is not None:
+            return hit
+    value = compute()
+    put(k, value)
+    return value
 
 
 def clear() -> None:

@@ -113,3 +113,34 @@ def test_verdicts_are_shared_through_a_folder(example_project, tmp_path, monkeyp
     assert compute.headline_verdicts(study, wave) == v
     memo.persist_to(None)
     memo.clear()
+
+
+def test_a_second_process_waits_for_the_first_instead_of_computing(example_project, tmp_path,
+                                                                   monkeypatch):
+    """Two test workers needing the same wave: one computes, the other waits for it (the
+    lock file of the key) and reads its result from the shared folder."""
+    import multiprocessing as mp
+    import time
+
+    study = benchlib.load_study(example_project)
+    monkeypatch.setattr(memo, "_FOLDER", None)
+    memo.persist_to(tmp_path)
+    memo.clear()
+    marker = tmp_path / "child_computed"
+    k = f"demo\0{memo.key(study, WAVE)}"
+
+    def child(conn):
+        got = memo.remembered("demo", study, WAVE, lambda: marker.touch() or {"by": "child"})
+        conn.send(got)
+
+    recv, send = mp.get_context("fork").Pipe(duplex=False)
+    with memo._computing(k):  # this process computes …
+        proc = mp.get_context("fork").Process(target=child, args=(send,))
+        proc.start()
+        time.sleep(0.5)  # … while the child asks for the same key (and waits on the lock)
+        memo.put(k, {"by": "parent"})
+    proc.join(timeout=60)
+    assert recv.recv() == {"by": "parent"} and proc.exitcode == 0
+    assert not marker.exists()
+    memo.persist_to(None)
+    memo.clear()

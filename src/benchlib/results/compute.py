@@ -76,15 +76,11 @@ def compute_wave(study: Study, wave: str, cache: bool = True) -> WaveResults:
     >>> res.wave, res.previous_wave, res.shop, res.available("calibration")
     ('2026-10', '2026-07', 'voltera', True)
     """
-    cfg = study.config
-    wave = cfg.wave(wave).id  # unknown wave -> ConfigError listing the valid waves
-    k_ = memo.key(study, wave) if cache else None
-    hit = memo.get(k_)
-    if hit is not None:
-        hit.meta["provenance"] = jsonable(_provenance(study, wave))  # the build time is now's
-        return hit
-    res = _compute(study, wave)
-    memo.put(k_, res)
+    wave = study.config.wave(wave).id  # unknown wave -> ConfigError listing the valid waves
+    if not cache:
+        return _compute(study, wave)
+    res = memo.remembered("wave_results", study, wave, lambda: _compute(study, wave))
+    res.meta["provenance"] = jsonable(_provenance(study, wave))  # the build time is now's
     return res
 
 

@@ -19,7 +19,8 @@ The build time in ``provenance`` is not part of the computation: the caller rene
 :func:`persist_to` adds a folder that processes share (a test session's workers): a result
 missing in memory is read from there, and every new one is written there (atomically, as
 results.json is; a plain dict of JSON types too), under a key that also hashes the library's
-code.
+code. While one process computes a value, another that needs it waits for it (a lock file
+per key) instead of computing it as well.
 
 >>> put("k", {"n": 1}); got = get("k"); got["n"] = 2; get("k")
 {'n': 1}
@@ -29,12 +30,13 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -168,14 +170,41 @@ def remembered(kind: str, study: Any, wave: str, compute: Callable[[], Any]) -> 
     1
     """
     k = key(study, wave)
-    if k is not None:
-        k = f"{kind}\0{k}"
+    if k is None:
+        return compute()
+    k = f"{kind}\0{k}"
+    hit = get(k)
+    if hit is not None:
+        return hit
+    with _computing(k):  # another process computing the same: wait, then read its result
         hit = get(k)
         if hit is not None:
             return hit
-    value = compute()
-    put(k, value)
+        value = compute()
+        put(k, value)
     return value
+
+
+@contextlib.contextmanager
+def _computing(k: str) -> Iterator[None]:
+    """Hold the shared folder's lock of ``k`` (none without a folder or without ``fcntl``).
+
+    A wave's results take the lock of its headline verdicts inside their own, never the
+    reverse, so two processes cannot wait for each other."""
+    path = _file(k)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: each process computes for itself
+        fcntl = None
+    if path is None or fcntl is None:
+        yield
+        return
+    with path.with_suffix(".lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def clear() -> None:

@@ -42,7 +42,7 @@ from typing import Any
 
 from benchlib.errors import BenchlibError
 
-__all__ = ["SIZE", "clear", "get", "key", "persist_to", "put", "remembered"]
+__all__ = ["SIZE", "clear", "get", "key", "persist_to", "put", "remembered", "sharing"]
 
 SIZE = 32
 """Values kept: a study of 8 waves' results and headline verdicts fit twice."""
@@ -63,6 +63,34 @@ def persist_to(folder: Path | str | None) -> None:
     _FOLDER = Path(folder) if folder is not None else None
     if _FOLDER is not None:
         _FOLDER.mkdir(parents=True, exist_ok=True)
+
+
+@contextlib.contextmanager
+def sharing() -> Iterator[None]:
+    """Share values between the processes forked inside this block (a report build's job
+    pool: each wave's results job then computes an earlier wave's headline verdicts only
+    when no other job has), through a temporary folder removed afterwards. A folder already
+    set (:func:`persist_to`) is kept.
+
+    >>> with sharing():
+    ...     _FOLDER is not None
+    True
+    >>> _FOLDER is None
+    True
+    """
+    if _FOLDER is not None:
+        yield
+        return
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="benchlib-memo-")
+    persist_to(folder)
+    try:
+        yield
+    finally:
+        persist_to(None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @functools.cache

@@ -6,8 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from projects import REPORT_EPOCH, REPORT_UNITS, ROOT, _environ, copy_project
+
+# Property tests draw the same examples in every run (a fixed seed per test, no example
+# database): a failure reproduces, and a run cannot fail on a draw the previous one missed.
+settings.register_profile("benchlib", derandomize=True, database=None)
+settings.load_profile("benchlib")
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,9 @@ from benchlib.devtools import (
 
 from projects import ROOT
 
-UNSAFE = re.compile(r"\bpickle\b|\beval\(|\bexec\(|yaml\.load\(|yaml\.unsafe_load|"
+# yaml.load only with one of PyYAML's safe loaders named in the call
+UNSAFE = re.compile(r"\bpickle\b|\beval\(|\bexec\(|yaml\.load\((?![^)]*Loader=yaml\.C?SafeLoader\))|"
+                    r"yaml\.unsafe_load|"
                     r"read_pickle|allow_pickle\s*=\s*True|shell\s*=\s*True")
 
 

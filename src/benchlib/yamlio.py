@@ -19,7 +19,7 @@ import yaml
 
 __all__ = ["safe_load"]
 
-_FAST = getattr(yaml, "CSafeLoader", None)
+_FAST = hasattr(yaml, "CSafeLoader")
 
 
 def safe_load(text: str) -> Any:
@@ -32,9 +32,9 @@ def safe_load(text: str) -> Any:
     ...     print(err.problem, "- line", err.problem_mark.line + 1)
     expected ',' or ']', but got '<stream end>' - line 1
     """
-    if _FAST is not None:
+    if _FAST:
         try:
-            return yaml.load(text, Loader=_FAST)  # noqa: S506 - CSafeLoader is the safe loader
+            return yaml.load(text, Loader=yaml.CSafeLoader)
         except yaml.YAMLError:
             pass  # the pure-Python parser below says what is wrong, as it always has
     return yaml.safe_load(text)

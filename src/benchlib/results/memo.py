@@ -72,10 +72,9 @@ def sharing() -> Iterator[None]:
     when no other job has), through a temporary folder removed afterwards. A folder already
     set (:func:`persist_to`) is kept.
 
-    >>> with sharing():
-    ...     _FOLDER is not None
-    True
-    >>> _FOLDER is None
+    >>> from benchlib.results import memo
+    >>> with memo.sharing():
+    ...     memo._FOLDER.is_dir()
     True
     """
     if _FOLDER is not None:

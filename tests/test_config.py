@@ -11,7 +11,7 @@ import yaml
 from benchlib.config import load_config
 from benchlib.errors import ConfigError
 
-from projects import ROOT, copy_project
+from projects import ROOT, copy_project, run_cli_inprocess
 
 
 def test_shipped_config_loads():
@@ -223,9 +223,7 @@ def test_schema_error_is_one_error_line(tmp_path, case):
     file, change, message = SCHEMA_CASES[case]
     copy_project(tmp_path, with_raw=False)
     _edit(tmp_path, file, change)
-    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate"], capture_output=True,
-                          text=True, env={"BENCHLIB_ROOT": str(tmp_path), "PATH": "/usr/bin"},
-                          timeout=120)
+    proc = run_cli_inprocess(tmp_path, "validate")  # the CLI's own process: the test above
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0] == f"error: {message}"
@@ -239,9 +237,7 @@ def test_schema_error_is_one_error_line(tmp_path, case):
 def test_config_errors_are_one_error_line_via_cli(tmp_path, file, change):
     copy_project(tmp_path, with_raw=False)
     _edit(tmp_path, file, change)
-    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "validate"], capture_output=True,
-                          text=True, env={"BENCHLIB_ROOT": str(tmp_path), "PATH": "/usr/bin"},
-                          timeout=120)
+    proc = run_cli_inprocess(tmp_path, "validate")  # the CLI's own process: the test above
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: config/"), proc.stderr

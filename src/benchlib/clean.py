@@ -124,7 +124,7 @@ def clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
         return _clean_file(path, mapping, cfg, corrections, kind, name, today, wave)
     except (BenchlibError, MemoryError):
         raise
-    except Exception as err:  # a failure deep inside pandas/pandera: name the file
+    except Exception as err:  # a failure deep inside pandas/pyarrow: name the file
         raise InputError(name, "processing", f"unexpected {type(err).__name__}: {err} "
                          "(a bug in benchlib; please report it with this file)") from err
 

@@ -5,7 +5,7 @@ parser here runs once per distinct string and the result is broadcast back with 
 codes (``pandas.factorize``): the cost grows with the data, not with Python per row.
 
 A parser returns ``(value, status, problem)``: ``problem`` is ``None`` or the sentence that
-says what was expected; range checks are left to the pandera schema (:mod:`benchlib.schema`).
+says what was expected; range checks are left to the schema (:mod:`benchlib.schema`).
 
 >>> from benchlib.config import load_config
 >>> m = load_config().exports["feldhaus"]

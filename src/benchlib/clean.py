@@ -28,7 +28,7 @@ import pandas as pd
 
 from benchlib.config import ExportMapping, StudyConfig, normalise_token
 from benchlib.errors import BenchlibError, InputError
-from benchlib.parse import by_distinct, parse_date, parse_item_cell
+from benchlib.parse import by_distinct, distinct_values, parse_date, parse_item_cell
 from benchlib.privacy import looks_like_person_name
 from benchlib.reader import RawTable, read_export
 from benchlib.schema import build_schema, schema_problems
@@ -83,6 +83,15 @@ def _shown(value: object) -> str:
     return text[:MAX_SHOWN_CHARS] + f"… ({len(text)} characters)"
 
 
+def stripped(col: pd.Series) -> pd.Series:
+    """``col`` as ``str`` without surrounding whitespace (a categorical: stripped once per
+    distinct value, then taken by code)."""
+    if isinstance(col.dtype, pd.CategoricalDtype) and (len(col) == 0 or col.cat.codes.min() >= 0):
+        cats = col.cat.categories.astype(str).str.strip()
+        return pd.Series(cats.take(col.cat.codes.to_numpy()), index=col.index, name=col.name)
+    return col.astype(str).str.strip()
+
+
 def _problem(rows: pd.DataFrame, idx, header: str, value, expected: str, reason: str) -> dict:
     shown = WITHHELD if reason == "privacy_name" else _shown(value)
     return {"_idx": idx, "column": header, "value": shown, "expected": expected,
@@ -95,15 +104,21 @@ def apply_corrections(raw: RawTable, corrections: pd.DataFrame | None, name: str
     if corrections is None or corrections.empty:
         return applied
     f = raw.frame
+    ids = stripped(f["contact_id"])
     for c in corrections.itertuples(index=False):
-        hit = f["contact_id"].astype(str).str.strip() == str(c.contact_id).strip()
+        hit = ids == str(c.contact_id).strip()
         col = str(c.column)
         if not hit.any() or col not in f.columns:
             continue
         old = f.loc[hit, col].iloc[0]
-        f.loc[hit, col] = str(c.value)
+        new = str(c.value)
+        if isinstance(f[col].dtype, pd.CategoricalDtype) and new not in f[col].cat.categories:
+            f[col] = f[col].cat.add_categories([new])
+        f.loc[hit, col] = new
+        if col == "contact_id":
+            ids = stripped(f["contact_id"])
         applied.append({"file": name, "contact_id": c.contact_id, "column": col, "old": old,
-                        "new": str(c.value), "reason": c.reason, "who": c.who})
+                        "new": new, "reason": c.reason, "who": c.who})
     return applied
 
 
@@ -142,14 +157,15 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     rows_read = len(f)
     content = [c for c in f.columns if c != "_row"]
     dup = f.duplicated(subset=content, keep="first")
-    first_row = f.groupby(content, sort=False, dropna=False)["_row"].transform("first")
+    first_row = f.groupby(content, sort=False, dropna=False, observed=True)["_row"].transform(
+        "first")
     dropped = pd.DataFrame({"source_file": name, "source_row": f.loc[dup, "_row"].to_numpy(),
                             "duplicate_of_row": first_row[dup].to_numpy(),
                             "contact_id": f.loc[dup, "contact_id"].astype(str).str.strip()
                             .to_numpy()})
     f = f[~dup].reset_index(drop=True)
     problems: list[dict] = []
-    ids = f["contact_id"].astype(str).str.strip()
+    ids = stripped(f["contact_id"])
     conflict = ids.duplicated(keep=False) & (ids != "")
     rows_of = f.loc[conflict, "_row"].groupby(ids[conflict]).agg(list).to_dict()
     for i in np.flatnonzero(conflict.to_numpy()):
@@ -177,7 +193,8 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     dropped["wave"] = dropped["duplicate_of_row"].map(wave_of_row)
     dropped = dropped[DUPLICATE_COLUMNS].astype({"source_row": "int64",
                                                   "duplicate_of_row": "int64"})
-    names = frozenset(f["agent_name"].astype(str)) if "agent_name" in f.columns else frozenset()
+    names = (frozenset(str(v) for v in f["agent_name"].unique()) if "agent_name" in f.columns
+             else frozenset())
     return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
                       quarantine, applied, dropped, names)
 
@@ -202,7 +219,7 @@ def _quarantine_frame(problems: list[dict], f: pd.DataFrame, name: str,
     q = pd.DataFrame(problems)
     q["source_file"] = name
     q["source_row"] = f["_row"].to_numpy()[q["_idx"].to_numpy()]
-    q["contact_id"] = f["contact_id"].astype(str).str.strip().to_numpy()[q["_idx"].to_numpy()]
+    q["contact_id"] = stripped(f["contact_id"]).to_numpy()[q["_idx"].to_numpy()]
     q["wave"] = waves.to_numpy()[q["_idx"].to_numpy()]
     q = q.sort_values(["source_row", "column"], kind="stable")
     return q[QUARANTINE_COLUMNS].reset_index(drop=True)
@@ -225,7 +242,7 @@ def parse_table(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping, cfg: Stu
     problems: list[dict] = []
     out = pd.DataFrame(index=f.index)
     h = raw.headers
-    out["contact_id"] = f["contact_id"].astype(str).str.strip()
+    out["contact_id"] = stripped(f["contact_id"])
     out["_row"] = f["_row"].to_numpy()
 
     def fail(mask: np.ndarray, col: str, expected, reason: str) -> None:
@@ -254,7 +271,7 @@ def parse_table(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping, cfg: Stu
         out[col] = vals
     _parse_evaluator(f, out, cfg, fail)
     for col in ("agent_name", "comment", "recording_id"):
-        out[col] = f[col].astype(str).str.strip() if col in f.columns else ""
+        out[col] = stripped(f[col]) if col in f.columns else ""
     _parse_items(f, out, cfg, mapping, fail, name, raw)
     return out, problems
 
@@ -357,6 +374,15 @@ def _parse_evaluator(f, out, cfg: StudyConfig, fail) -> None:
     out["evaluator"] = codes
 
 
+def _raw_strings(col: pd.Series) -> pd.Series:
+    """An item's raw cells as kept for the item table: a categorical of strings."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col
+    codes, uniques = distinct_values(col)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(
+        pd.array(uniques.astype(str), dtype="str"))), index=col.index)
+
+
 def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, raw) -> None:
     waves = set(out["wave"].dropna())
     wcodes, wuniq = pd.factorize(out["wave"])  # validity decided once per distinct wave
@@ -386,4 +412,4 @@ def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, r
             expected = np.full(len(f), None, dtype=object)
             expected[rows] = prob
             fail(expected != None, iid, expected, "invalid_value")  # noqa: E711
-        out[f"v:{iid}"], out[f"s:{iid}"], out[f"r:{iid}"] = values, status, f[iid].astype(str)
+        out[f"v:{iid}"], out[f"s:{iid}"], out[f"r:{iid}"] = values, status, _raw_strings(f[iid])

@@ -41,7 +41,10 @@ _FORMULA_TAG = re.compile(rb"<f[ >]")
 
 @dataclass(frozen=True)
 class RawTable:
-    """A raw export as strings: canonical columns plus ``_row`` (row number as in Excel)."""
+    """A raw export as strings: canonical columns plus ``_row`` (row number as in Excel).
+
+    Every canonical column is a categorical of the strings found (pandas ``category`` over
+    ``str``): exports repeat a few strings per column, so a cell costs an integer code."""
 
     path: Path
     frame: pd.DataFrame
@@ -190,7 +193,9 @@ def _csv_grid(data: bytes, name: str, mapping: ExportMapping) -> tuple[pd.DataFr
 def _csv_grid_arrow(data: bytes, encoding: str, width: int, mapping: ExportMapping
                     ) -> pd.DataFrame | None:
     """Arrow's CSV parser (single-threaded, so invalid rows carry their record number);
-    None when a record has more fields than ``width`` (the strict reader explains it)."""
+    None when a record has more fields than ``width`` (the strict reader explains it).
+    Every column becomes a categorical straight from Arrow's dictionary encoding: no
+    Python string per cell."""
     import pyarrow as pa
     import pyarrow.compute as pc
     from pyarrow import csv as pacsv
@@ -231,17 +236,22 @@ def _csv_grid_arrow(data: bytes, encoding: str, width: int, mapping: ExportMappi
     valid[short_at] = False
     columns = {}
     arrays = dict(zip(names, table.columns, strict=True))
-    del table  # each Arrow column is released as soon as it has become an object column
+    del table  # each Arrow column is released as soon as it has become a categorical
     for j, n in enumerate(names):
         enc = pc.dictionary_encode(arrays.pop(n)).combine_chunks()
-        uniques = enc.dictionary.to_numpy(zero_copy_only=False)
-        col = np.empty(total, dtype=object)
-        col[valid] = uniques[enc.indices.to_numpy()] if len(uniques) else ""
-        for i in short_at:
-            fields = short[int(i) + 1]
-            col[i] = fields[j] if j < len(fields) else ""
-        columns[j] = col
-    grid = pd.DataFrame(columns, dtype=object)  # shared strings: no copy per cell (pandas 3)
+        codes = np.full(total, -1, dtype=np.int32)
+        codes[valid] = enc.indices.to_numpy()
+        dictionary = enc.dictionary
+        if len(short_at):  # the few padded records: their fields join the dictionary
+            extra = pa.array([(lambda f: f[j] if j < len(f) else "")(short[int(i) + 1])
+                              for i in short_at], type=pa.string())
+            new = pc.unique(extra)
+            new = new.filter(pc.invert(pc.is_in(new, value_set=dictionary)))
+            dictionary = pa.concat_arrays([dictionary, new])
+            codes[short_at] = pc.index_in(extra, value_set=dictionary).to_numpy()
+        columns[j] = pd.Categorical.from_codes(
+            codes, dtype=pd.CategoricalDtype(pd.Index(pd.array(dictionary, dtype="str"))))
+    grid = pd.DataFrame(columns)  # a code per cell and each distinct string once
     grid.attrs["fields"] = {int(i): len(short[int(i) + 1]) for i in short_at}
     return grid
 
@@ -434,6 +444,16 @@ def _find_header(name: str, grid: pd.DataFrame, lookup: dict[str, str],
                      row=h + 1)
 
 
+def _categorical(col: pd.Series, keep: np.ndarray) -> pd.Categorical:
+    """The cells of ``col`` at ``keep`` as a categorical of strings (each distinct string
+    once; the Arrow CSV grid is categorical already, the others are factorised here)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(col.cat.codes.to_numpy()[keep], dtype=col.dtype)
+    codes, uniques = pd.factorize(col.to_numpy(dtype=object)[keep], use_na_sentinel=False)
+    categories = pd.Index(pd.array(np.asarray(uniques, dtype=object), dtype="str"))
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+
+
 def _to_table(path: Path, name: str, grid: pd.DataFrame, encoding: str,
               mapping: ExportMapping) -> RawTable:
     lookup = {normalise_token(a): canon.removeprefix("item:")
@@ -482,8 +502,8 @@ def _to_table(path: Path, name: str, grid: pd.DataFrame, encoding: str,
         raise InputError(name, "file", "a header row but no data rows (an empty export is "
                          "almost always a failed export; if the agency really delivered nothing, "
                          "remove the file)", row=h + 1)
-    data = {canon: body[j].to_numpy(dtype=object)[keep] for j, canon in canon_of.items()}
-    frame = pd.DataFrame(data, dtype=object)
+    data = {canon: _categorical(body[j], keep) for j, canon in canon_of.items()}
+    frame = pd.DataFrame(data)
     frame["_row"] = h + 2 + np.flatnonzero(keep)
     headers = {canon: header[j] for j, canon in canon_of.items()}
     short = {}

@@ -223,15 +223,24 @@ def _normalise_ids(cfg: StudyConfig, results: list[FileResult]) -> list[str]:
     a rule, about ids that differ only in leading zeros (``00042`` and ``42``)."""
     seen: dict[tuple[str, str], tuple[str, str, int]] = {}
     warnings: list[str] = []
-    for r in results:
+    raws = {}
+    for i, r in enumerate(results):
         if not len(r.clean):
             continue
+        rule = cfg.exports[r.agency].contact_id_normalise
+        raws[i] = r.clean["contact_id"].astype(str)
+        if rule:
+            r.clean["contact_id"] = [normalise_contact_id(c, rule) for c in raws[i].tolist()]
+    # only ids whose leading-zero-free form is shared by another id can warn: found with
+    # array operations, then those few rows are walked in file and row order
+    suspects = _ids_sharing_a_stripped_form({i: (results[i].kind, ids)
+                                             for i, ids in raws.items()})
+    for i, rows_at in suspects.items():
+        r = results[i]
         mapping = cfg.exports[r.agency]
         rule = mapping.contact_id_normalise
-        raw = r.clean["contact_id"].astype(str).tolist()
-        if rule:
-            r.clean["contact_id"] = [normalise_contact_id(c, rule) for c in raw]
-        for cid, row in zip(raw, r.clean["_row"].tolist(), strict=True):
+        raw = raws[i].to_numpy(dtype=object)[rows_at].tolist()
+        for cid, row in zip(raw, r.clean["_row"].to_numpy()[rows_at].tolist(), strict=True):
             key = (r.kind, normalise_contact_id(cid, "strip_leading_zeros"))
             first = seen.setdefault(key, (cid, r.file, row))
             if first[0] == cid:
@@ -248,6 +257,41 @@ def _normalise_ids(cfg: StudyConfig, results: list[FileResult]) -> list[str]:
         warnings = warnings[:MAX_ID_WARNINGS] + [f"… and {len(warnings) - MAX_ID_WARNINGS} "
                                                  "more contact ids like these"]
     return warnings
+
+
+_STRIPPED_RE = r"(^|\D)0+(\d+)$"  # the digits ending an id, leading zeros removed (ASCII)
+
+
+def _stripped_ids(ids: pd.Series) -> np.ndarray:
+    """``normalise_contact_id(id, "strip_leading_zeros")`` of every id (object array), by
+    one Arrow regex; ids with non-ASCII characters (Unicode digits) go through Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(ids.to_numpy(dtype=object), type=pa.string())
+    out = pc.replace_substring_regex(arr, pattern=_STRIPPED_RE, replacement=r"\1\2")
+    out = out.to_numpy(zero_copy_only=False).astype(object)
+    other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
+    for k in other:
+        out[k] = normalise_contact_id(str(ids.iat[k]), "strip_leading_zeros")
+    return out
+
+
+def _ids_sharing_a_stripped_form(ids: dict[int, tuple[str, pd.Series]]
+                                 ) -> dict[int, np.ndarray]:
+    """Per result: the row positions of ids that share their stripped form (kind and id
+    without leading zeros) with a different id, in any file of the same kind."""
+    if not ids:
+        return {}
+    frame = pd.DataFrame({
+        "file": np.concatenate([np.full(len(s), i) for i, (_, s) in ids.items()]),
+        "pos": np.concatenate([np.arange(len(s)) for _, s in ids.values()]),
+        "kind": np.concatenate([np.full(len(s), k, dtype=object) for k, s in ids.values()]),
+        "key": np.concatenate([_stripped_ids(s) for _, s in ids.values()]),
+        "cid": np.concatenate([s.to_numpy(dtype=object) for _, s in ids.values()])})
+    shared = frame.groupby(["kind", "key"], sort=False)["cid"].transform("nunique") > 1
+    hits = frame[shared.to_numpy()]
+    return {int(i): g["pos"].to_numpy() for i, g in hits.groupby("file", sort=True)}
 
 
 def _source_wave(cfg: StudyConfig, rel: str) -> str | None:
@@ -360,13 +404,31 @@ def _known_values(cfg: StudyConfig) -> set[str]:
     return out
 
 
+def _common_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The files' categorical columns (raw item strings) recoded to one set of categories,
+    so that concatenating them stays categorical (codes, no string per cell)."""
+    if len(frames) < 2:
+        return frames
+    cols = [c for c in frames[0].columns
+            if any(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
+    out = [f.copy(deep=False) for f in frames]
+    for c in cols:
+        parts = [f[c] if isinstance(f[c].dtype, pd.CategoricalDtype)
+                 else f[c].astype(str).astype("category") for f in frames]
+        cats = pd.Index(pd.unique(pd.concat([pd.Series(p.cat.categories) for p in parts],
+                                            ignore_index=True)))
+        for f, p in zip(out, parts, strict=True):
+            f[c] = p.cat.set_categories(cats)
+    return out
+
+
 def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = False,
               scrubber=None):
     empty = pd.DataFrame()
     frames = [r.clean for r in results if len(r.clean)]
     if not frames:
         return empty, empty, pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    df = pd.concat(frames, ignore_index=True)
+    df = pd.concat(_common_categories(frames), ignore_index=True)
     df, q = _cross_file_conflicts(df)
     df = df.sort_values(["wave", "contact_id"], kind="stable").reset_index(drop=True)
     _mail_outcomes(df, cfg.grid, cfg.settings.mail_window_h)

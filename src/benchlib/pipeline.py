@@ -411,15 +411,18 @@ def _common_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
         return frames
     cols = [c for c in frames[0].columns
             if any(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
-    out = [f.copy(deep=False) for f in frames]
+    out: list[dict] = [{} for _ in frames]
     for c in cols:
         parts = [f[c] if isinstance(f[c].dtype, pd.CategoricalDtype)
                  else f[c].astype(str).astype("category") for f in frames]
         cats = pd.Index(pd.unique(pd.concat([pd.Series(p.cat.categories) for p in parts],
                                             ignore_index=True)))
+        dtype = pd.CategoricalDtype(cats)  # one dtype object: the concat only joins codes
         for f, p in zip(out, parts, strict=True):
-            f[c] = p.cat.set_categories(cats)
-    return out
+            recode = np.append(cats.get_indexer(p.cat.categories), -1).astype(np.int32)
+            f[c] = pd.Categorical.from_codes(recode[p.cat.codes.to_numpy()], dtype=dtype)
+    return [pd.DataFrame({c: new.get(c, f[c]) for c in f.columns}, index=f.index, copy=False)
+            for f, new in zip(frames, out, strict=True)]
 
 
 def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = False,

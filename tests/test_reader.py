@@ -109,3 +109,18 @@ def test_undecodable_byte_after_a_multiline_cell_names_the_spreadsheet_row(tmp_p
     with pytest.raises(InputError) as err:
         read_export(root / "data" / "raw" / FILE, load_config(root).exports["feldhaus"])
     assert "row 5" in str(err.value), str(err.value)  # physical line 7
+
+
+def test_blank_cells_are_what_python_strips():
+    """The reader's blank test (Arrow trim over categories) strips exactly what
+    ``str.strip()`` strips: every character with ``str.isspace()``."""
+    import pandas as pd
+
+    from benchlib.reader import _WHITESPACE, _nonblank
+
+    assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == _WHITESPACE
+    values = [*_WHITESPACE, *(c * 3 for c in _WHITESPACE), *("a" + c for c in _WHITESPACE),
+              "\u200b", "x", ""]
+    assert _nonblank(pd.Series(values, dtype="category")).tolist() == [
+        bool(v.strip()) for v in values]
+    assert _nonblank(pd.Series(values, dtype=object)).tolist() == [bool(v.strip()) for v in values]

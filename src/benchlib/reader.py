@@ -416,8 +416,25 @@ def _header_score(row: list[str], lookup: dict[str, str]) -> int:
     return sum(normalise_token(c) in lookup for c in row)
 
 
+# every character Python's str.strip() removes (str.isspace()), for Arrow's utf8_trim
+_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+               "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
 def _nonblank(col: pd.Series) -> np.ndarray:
-    """Cells that hold more than whitespace (decided once per distinct string)."""
+    """Cells that hold more than whitespace (``str.strip()`` leaves something), decided
+    once per distinct string; a categorical's categories are trimmed by Arrow at once.
+
+    >>> _nonblank(pd.Series(["a", " ", "\\x1f", "", " b"], dtype="category")).tolist()
+    [True, False, False, False, True]
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype) and (len(col) == 0 or col.cat.codes.min() >= 0):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        cats = pa.array(col.cat.categories.to_numpy(dtype=object), type=pa.string())
+        filled = pc.greater(pc.utf8_length(pc.utf8_trim(cats, characters=_WHITESPACE)), 0)
+        return filled.to_numpy(zero_copy_only=False)[col.cat.codes.to_numpy()]
     codes, uniques = pd.factorize(col, use_na_sentinel=False)
     filled = np.array([bool(str(u).strip()) for u in uniques], dtype=bool)
     return filled[codes] if len(uniques) else np.zeros(len(col), dtype=bool)

@@ -265,15 +265,22 @@ _STRIPPED_RE = r"(^|\D)0+(\d+)$"  # the digits ending an id, leading zeros remov
 def _stripped_ids(ids: pd.Series) -> np.ndarray:
     """``normalise_contact_id(id, "strip_leading_zeros")`` of every id (object array), by
     one Arrow regex; ids with non-ASCII characters (Unicode digits) go through Python."""
+    return _stripped_arrow(ids).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _stripped_arrow(ids: pd.Series):
+    """:func:`_stripped_ids` as an Arrow string array."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(ids.to_numpy(dtype=object), type=pa.string())
     out = pc.replace_substring_regex(arr, pattern=_STRIPPED_RE, replacement=r"\1\2")
-    out = out.to_numpy(zero_copy_only=False).astype(object)
     other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
-    for k in other:
-        out[k] = normalise_contact_id(str(ids.iat[k]), "strip_leading_zeros")
+    if len(other):
+        values = out.to_pylist()
+        for k in other:
+            values[k] = normalise_contact_id(str(ids.iat[k]), "strip_leading_zeros")
+        out = pa.array(values, type=pa.string())
     return out
 
 
@@ -281,17 +288,27 @@ def _ids_sharing_a_stripped_form(ids: dict[int, tuple[str, pd.Series]]
                                  ) -> dict[int, np.ndarray]:
     """Per result: the row positions of ids that share their stripped form (kind and id
     without leading zeros) with a different id, in any file of the same kind."""
-    if not ids:
-        return {}
-    frame = pd.DataFrame({
-        "file": np.concatenate([np.full(len(s), i) for i, (_, s) in ids.items()]),
-        "pos": np.concatenate([np.arange(len(s)) for _, s in ids.values()]),
-        "kind": np.concatenate([np.full(len(s), k, dtype=object) for k, s in ids.values()]),
-        "key": np.concatenate([_stripped_ids(s) for _, s in ids.values()]),
-        "cid": np.concatenate([s.to_numpy(dtype=object) for _, s in ids.values()])})
-    shared = frame.groupby(["kind", "key"], sort=False)["cid"].transform("nunique") > 1
-    hits = frame[shared.to_numpy()]
-    return {int(i): g["pos"].to_numpy() for i, g in hits.groupby("file", sort=True)}
+    import pyarrow as pa
+
+    out: dict[int, np.ndarray] = {}
+    for kind in dict.fromkeys(k for k, _ in ids.values()):
+        files = [i for i, (k, _) in ids.items() if k == kind]
+        series = [ids[i][1] for i in files]
+        keys = pd.factorize(pd.Series(pd.array(pa.chunked_array(
+            [_stripped_arrow(s) for s in series], type=pa.string()), dtype="str")))[0]
+        cids = pd.factorize(pd.concat(series, ignore_index=True).astype("str"))[0]
+        width = np.int64(cids.max() + 1) if len(cids) else np.int64(1)
+        pairs = np.unique(keys.astype(np.int64) * width + cids)  # distinct (key, id) pairs
+        per_key = np.bincount(pairs // width, minlength=keys.max() + 1 if len(keys) else 0)
+        shared = per_key[keys] > 1
+        if not shared.any():
+            continue
+        sizes = np.cumsum([0] + [len(s) for s in series])
+        for i, lo, hi in zip(files, sizes[:-1], sizes[1:], strict=True):
+            hit = np.flatnonzero(shared[lo:hi])
+            if len(hit):
+                out[i] = hit
+    return dict(sorted(out.items()))
 
 
 def _source_wave(cfg: StudyConfig, rel: str) -> str | None:

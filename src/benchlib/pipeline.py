@@ -84,7 +84,8 @@ class PipelineResult:
                                            "quarantined", "duplicates_dropped", "reconciled"])
 
 
-FORMAT_SUFFIXES = {"csv": (".csv", ".txt", ".tsv"), "xlsx": (".xlsx", ".xlsm")}
+FORMAT_SUFFIXES = {"csv": (".csv", ".txt", ".tsv"), "xlsx": (".xlsx", ".xlsm"),
+                   "ods": (".ods",)}
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def inventory(cfg: StudyConfig, files: list[RawFile] | None = None) -> RawInvent
     """Account for every file under data/raw: matched by a source, ignored, or an error.
 
     A file that matches neither a source glob nor an ``ignore`` glob of config/study.yaml is
-    an error; so is an export in a format its mapping cannot read (``.ods``, ``.xls``, ...)
+    an error; so is an export in a format its mapping cannot read (``.ods`` for an xlsx
+    mapping, ``.xls``, ...)
     and the same bytes under two names (a copy would quarantine every row of both).
     """
     found, ignored = [], []

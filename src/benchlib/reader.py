@@ -1,4 +1,4 @@
-"""Read a raw export (CSV or XLSX) into a table of strings with canonical column names.
+"""Read a raw export (CSV, XLSX or ODS) into a table of strings with canonical column names.
 
 No value is interpreted here: every cell stays the string the agency exported (XLSX numbers
 and dates are rendered as plain strings), so that validation can name the exact value it
@@ -73,6 +73,8 @@ def read_export(path: Path, mapping: ExportMapping, display: str | None = None) 
     try:
         if mapping.format == "xlsx":
             grid, encoding = _xlsx_grid(data, name, mapping), "xlsx"
+        elif mapping.format == "ods":
+            grid, encoding = _ods_grid(data, name, mapping), "ods"
         else:
             grid, encoding = _csv_grid(data, name, mapping)
         del data
@@ -351,6 +353,52 @@ def _xlsx_grid_openpyxl(data: bytes, name: str, mapping: ExportMapping) -> pd.Da
                          "row and data)")
     grid = pd.DataFrame(rows, dtype=object).fillna("")
     grid.attrs["sheet"] = f"sheet {ws.title!r} (sheets: {', '.join(wb.sheetnames)})"
+    return grid
+
+
+# an ODS cell with a formula but no computed value (office:value-type), as software that
+# writes formulas without calculating them leaves it
+_ODS_UNCOMPUTED = re.compile(rb"<table:table-cell(?=[^>]*table:formula=)"
+                             rb"(?![^>]*office:value-type=)")
+
+
+def _ods_grid(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
+    """An OpenDocument spreadsheet's sheet as a string grid, read by calamine (row 1 of the
+    sheet is grid row 0, as for XLSX). Formula cells show their computed values, error
+    cells their error text (``#DIV/0!``, rejected by the item parser); a formula that was
+    never computed would read as an empty cell, so such a file is refused."""
+    if data.startswith(OLE_MAGIC):
+        raise InputError(name, "file", "the spreadsheet is password-protected (encrypted) or "
+                         "a legacy .xls; save it as an unprotected .ods")
+    if not data.startswith(ZIP_MAGIC):
+        raise InputError(name, "file", "not an ODS spreadsheet (expected a zip container); is "
+                         f"it a CSV? The export mapping '{mapping.id}' says format: ods")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            content = z.read("content.xml")
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as err:  # zipfile and calamine raise many types for corrupt files
+        raise InputError(name, "file", f"corrupt ODS spreadsheet ({type(err).__name__}: {err})"
+                         ) from None
+    if _ODS_UNCOMPUTED.search(content):
+        raise InputError(name, "file", "a formula cell without a computed value (written by "
+                         "software that does not calculate); open and save the file in a "
+                         "spreadsheet program, or export values")
+    sheets = _Sheets(wb)
+    title = _pick_sheet(sheets, name, mapping)
+    try:
+        values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    except Exception as err:
+        raise InputError(name, f"sheet {title!r}", "corrupt worksheet "
+                         f"({type(err).__name__}: {err})") from None
+    rows = [[_cell_text(v) for v in row] for row in values]
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise InputError(name, f"sheet {title!r}", "the sheet is empty (expected a header "
+                         "row and data)")
+    grid = pd.DataFrame(rows, dtype=object).fillna("")
+    grid.attrs["sheet"] = f"sheet {title!r} (sheets: {', '.join(sheets.sheetnames)})"
     return grid
 
 

@@ -156,9 +156,7 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     f = raw.frame
     rows_read = len(f)
     content = [c for c in f.columns if c != "_row"]
-    dup = f.duplicated(subset=content, keep="first")
-    first_row = f.groupby(content, sort=False, dropna=False, observed=True)["_row"].transform(
-        "first")
+    dup, first_row = duplicate_rows(f, content)
     dropped = pd.DataFrame({"source_file": name, "source_row": f.loc[dup, "_row"].to_numpy(),
                             "duplicate_of_row": first_row[dup].to_numpy(),
                             "contact_id": f.loc[dup, "contact_id"].astype(str).str.strip()
@@ -189,7 +187,9 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     clean = typed.drop(index=bad).reset_index(drop=True)
     clean["source_file"] = name
     clean["agency"] = mapping.id
-    wave_of_row = dict(zip(typed["_row"], typed["wave"], strict=True))
+    kept = typed["_row"].isin(dropped["duplicate_of_row"]).to_numpy()  # the first copies
+    wave_of_row = dict(zip(typed["_row"].to_numpy()[kept], typed["wave"].to_numpy()[kept],
+                           strict=True))
     dropped["wave"] = dropped["duplicate_of_row"].map(wave_of_row)
     dropped = dropped[DUPLICATE_COLUMNS].astype({"source_row": "int64",
                                                   "duplicate_of_row": "int64"})
@@ -197,6 +197,34 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
              else frozenset())
     return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
                       quarantine, applied, dropped, names)
+
+
+def duplicate_rows(f: pd.DataFrame, columns: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Exact duplicates over ``columns``: a mask of every copy after the first (as
+    ``DataFrame.duplicated(keep="first")``) and, per row, the ``_row`` of its first copy.
+
+    Rows are grouped by their integer codes (a categorical's own codes), one column at a
+    time, so no string is hashed per row.
+
+    >>> f = pd.DataFrame({"a": ["x", "y", "x", "x"], "b": ["1", "1", "1", "2"],
+    ...                   "_row": [2, 3, 4, 5]}).astype({"a": "category", "b": "category"})
+    >>> dup, first = duplicate_rows(f, ["a", "b"])
+    >>> dup.tolist(), first.tolist()
+    ([False, False, True, False], [2, 3, 2, 5])
+    """
+    n = len(f)
+    group = np.zeros(n, dtype=np.int64)
+    for c in columns:
+        col = f[c]
+        codes = (col.cat.codes.to_numpy().astype(np.int64) + 1
+                 if isinstance(col.dtype, pd.CategoricalDtype)
+                 else pd.factorize(col, use_na_sentinel=False)[0].astype(np.int64) + 1)
+        width = int(codes.max()) + 1 if n else 1
+        group = pd.factorize(group * width + codes)[0].astype(np.int64)
+    _, first_at = np.unique(group, return_index=True)  # groups are 0..G-1 (factorize)
+    dup = first_at[group] != np.arange(n)
+    rows = f["_row"].to_numpy()
+    return (pd.Series(dup, index=f.index), pd.Series(rows[first_at[group]], index=f.index))
 
 
 def _short_row_problems(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping) -> list[dict]:
@@ -388,7 +416,7 @@ def _raw_strings(col: pd.Series) -> pd.Series:
 def _parse_items(f, out, items: dict, cfg: StudyConfig, mapping: ExportMapping, fail, name,
                  raw) -> None:
     """Parse every grid item's column into ``items`` (``v:``/``s:``/``r:`` per item)."""
-    waves = set(out["wave"].dropna())
+    waves = set(out["wave"].dropna().unique())
     wcodes, wuniq = pd.factorize(out["wave"])  # validity decided once per distinct wave
     chans = set(mapping.channels or cfg.channels)
     ids = list(dict.fromkeys(i.id for i in cfg.grid.items))

@@ -38,6 +38,20 @@ def copy_project(dest: Path, with_raw: bool = True) -> Path:
     return dest
 
 
+SMALL_RAW_FILE = "2026-10/feldhaus_anrufe_2026-10.csv"
+"""The one raw file of :func:`small_project`: the last wave's call export."""
+
+
+def small_project(dest: Path) -> Path:
+    """config/ plus one wave's call export (:data:`SMALL_RAW_FILE`): a clean takes about a
+    second — for tests of the pipeline's mechanics, not of the example's numbers."""
+    shutil.copytree(ROOT / "config", dest / "config")
+    (dest / "data" / "raw" / Path(SMALL_RAW_FILE).parent).mkdir(parents=True)
+    (dest / "data" / "processed").mkdir()
+    shutil.copy2(ROOT / "data" / "raw" / SMALL_RAW_FILE, dest / "data" / "raw" / SMALL_RAW_FILE)
+    return dest
+
+
 class _TimedOut(Exception):
     pass
 

@@ -24,13 +24,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-import yaml
+
+from benchlib.yamlio import safe_load
 
 from projects import run_cli_inprocess
 
 HERE = Path(__file__).parent / "bad_inputs"
 REPO = Path(__file__).resolve().parents[1]
-CASES = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
+CASES = safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 TIMEOUT_S = 120
 QS_TITLE = "QualiServ International – Mystery-Mail-Export – Welle 2026-04"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

@@ -11,7 +11,7 @@ import yaml
 from benchlib.config import load_config
 from benchlib.errors import ConfigError
 
-from projects import copy_project
+from projects import ROOT, copy_project
 
 
 def test_shipped_config_loads():
@@ -246,3 +246,24 @@ def test_config_errors_are_one_error_line_via_cli(tmp_path, file, change):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: config/"), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_fast_yaml_reads_what_the_pure_python_parser_reads():
+    """benchlib.yamlio parses with libyaml: the same objects as PyYAML's own parser for every
+    YAML file the project ships, and the pure-Python parser's error (with its line) for a
+    broken one."""
+    from benchlib import yamlio
+
+    assert yamlio._FAST is not None  # PyYAML's wheels carry libyaml: the fast path is tested
+    files = [*ROOT.glob("config/**/*.yaml"), *ROOT.glob("src/benchlib/texts/*.yaml"),
+             *ROOT.glob("tests/**/*.yaml")]
+    assert len(files) >= 15
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yamlio.safe_load(text) == yaml.safe_load(text), path
+    broken = "companies:\n  - id: a\n   name: b\n"
+    with pytest.raises(yaml.YAMLError) as fast:
+        yamlio.safe_load(broken)
+    with pytest.raises(yaml.YAMLError) as pure:
+        yaml.safe_load(broken)
+    assert str(fast.value) == str(pure.value) and fast.value.problem_mark.line == 2

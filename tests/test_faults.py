@@ -23,9 +23,9 @@ from benchlib.pipeline import run_pipeline
 from benchlib.report import build_wave_reports
 from benchlib.study import load_study
 
-from projects import ROOT, copy_project
+from projects import ROOT, SMALL_RAW_FILE, copy_project, small_project
 
-WAVE_FILE = "2026-10/feldhaus_anrufe_2026-10.csv"
+WAVE_FILE = SMALL_RAW_FILE
 # every step of writing a generation, in order (test_write_steps_are_all_covered checks it)
 STEPS = ["write:contacts.parquet", "write:items.parquet", "write:calibration.parquet",
          "write:calibration_items.parquet", "write:quarantine.csv", "write:duplicates.csv",
@@ -34,15 +34,6 @@ STEPS = ["write:contacts.parquet", "write:items.parquet", "write:calibration.par
 TABLES = ("contacts.parquet", "items.parquet", "calibration.parquet",
           "calibration_items.parquet", "quarantine.csv", "duplicates.csv",
           "reconciliation.csv", "corrections_applied.csv")
-
-
-def small_project(dest):
-    """config/ plus one wave's call export: a clean takes about a second."""
-    shutil.copytree(ROOT / "config", dest / "config")
-    (dest / "data" / "raw" / "2026-10").mkdir(parents=True)
-    (dest / "data" / "processed").mkdir()
-    shutil.copy2(ROOT / "data" / "raw" / WAVE_FILE, dest / "data" / "raw" / WAVE_FILE)
-    return dest
 
 
 def _hashes(folder):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import benchlib
 from benchlib.results import compute_wave, memo
 
 WAVE = "2026-10"
+FIRST = "2025-07"  # no trend history: the cheapest wave to compute again
 
 
 def test_same_inputs_are_computed_once_and_give_the_same_document(example_project, monkeypatch):
@@ -19,9 +21,9 @@ def test_same_inputs_are_computed_once_and_give_the_same_document(example_projec
     monkeypatch.setattr(benchlib.results.compute, "_compute",
                         lambda s, w: calls.append(w) or real(s, w))
     memo.clear()
-    first = compute_wave(study, WAVE).to_json_dict()
-    again = compute_wave(benchlib.load_study(example_project), WAVE).to_json_dict()
-    assert calls == [WAVE]  # the second study object has the same content: no recomputation
+    first = compute_wave(study, FIRST).to_json_dict()
+    again = compute_wave(benchlib.load_study(example_project), FIRST).to_json_dict()
+    assert calls == [FIRST]  # the second study object has the same content: no recomputation
     assert first == again
 
 
@@ -37,13 +39,13 @@ def test_a_hit_is_a_private_copy_with_a_new_build_time(example_project, monkeypa
 
 def test_a_table_changed_in_memory_is_recomputed(example_project):
     study = benchlib.load_study(example_project)
-    loaded = memo.key(study, WAVE)
+    loaded = memo.key(study, FIRST)
     contacts = study.contacts
-    assert memo.key(benchlib.load_study(example_project), WAVE) == loaded
-    shop = (contacts["wave"] == WAVE) & (contacts["company"] == study.shop)
+    assert memo.key(benchlib.load_study(example_project), FIRST) == loaded
+    shop = (contacts["wave"] == FIRST) & (contacts["company"] == study.shop)
     contacts.loc[shop, "total"] = 0.0
-    assert memo.key(study, WAVE) != loaded
-    res = compute_wave(study, WAVE)
+    assert memo.key(study, FIRST) != loaded
+    res = compute_wave(study, FIRST)
     row = res.tables["companies"].set_index("company").loc[study.shop]
     assert row["mean"] == 0.0
 
@@ -69,3 +71,76 @@ def test_results_are_shared_through_a_folder(example_project, tmp_path, monkeypa
     memo.persist_to(None)
     memo.clear()
     assert memo.get(k) is None
+
+
+def test_each_waves_headline_verdicts_are_computed_once(example_project, monkeypatch):
+    """Every wave's trend history repeats the verdicts of each earlier wave with a training:
+    computing all waves asks for each wave's verdicts once, whatever the order."""
+    from benchlib import trend
+    from benchlib.results import compute
+
+    monkeypatch.setattr(memo, "_FOLDER", None)
+    study = benchlib.load_study(example_project)
+    calls = []
+    real = compute._headline_verdicts
+    monkeypatch.setattr(compute, "_headline_verdicts",
+                        lambda s, w: calls.append(w) or real(s, w))
+    memo.clear()
+    waves = [w.id for w in study.config.waves]
+    trained = [w.id for w in study.config.waves if w.trainings_before]
+    for wave in (waves[-1], waves[-2], waves[-1]):  # the latest needs every earlier verdict
+        trend.training_history(study, wave)  # as compute_wave(study, wave) asks for them
+    assert sorted(calls) == sorted(trained) and len(trained) >= 3
+    again = compute.headline_verdicts(study, trained[0])
+    again["policy"]["gate_open"] = "changed by the caller"
+    assert compute.headline_verdicts(study, trained[0])["policy"]["gate_open"] in (True, False)
+    assert calls.count(trained[0]) == 1
+
+
+def test_verdicts_are_shared_through_a_folder(example_project, tmp_path, monkeypatch):
+    from benchlib.results import compute
+
+    study = benchlib.load_study(example_project)
+    wave = next(w.id for w in study.config.waves if w.trainings_before)
+    v = compute.headline_verdicts(study, wave)
+    monkeypatch.setattr(memo, "_FOLDER", None)
+    memo.persist_to(tmp_path)
+    memo.clear()
+    assert compute.headline_verdicts(study, wave) == v  # computed, and written
+    (path,) = tmp_path.glob("*.json")
+    memo.clear()  # another process: read from the folder
+    monkeypatch.setattr(compute, "_headline_verdicts", lambda s, w: pytest.fail("recomputed"))
+    assert compute.headline_verdicts(study, wave) == v
+    memo.persist_to(None)
+    memo.clear()
+
+
+def test_a_second_process_waits_for_the_first_instead_of_computing(example_project, tmp_path,
+                                                                   monkeypatch):
+    """Two test workers needing the same wave: one computes, the other waits for it (the
+    lock file of the key) and reads its result from the shared folder."""
+    import multiprocessing as mp
+    import time
+
+    study = benchlib.load_study(example_project)
+    monkeypatch.setattr(memo, "_FOLDER", None)
+    memo.persist_to(tmp_path)
+    memo.clear()
+    marker = tmp_path / "child_computed"
+    k = f"demo\0{memo.key(study, WAVE)}"
+
+    def child(conn):
+        got = memo.remembered("demo", study, WAVE, lambda: marker.touch() or {"by": "child"})
+        conn.send(got)
+
+    recv, send = mp.get_context("fork").Pipe(duplex=False)
+    with memo._computing(k):  # this process computes …
+        proc = mp.get_context("fork").Process(target=child, args=(send,))
+        proc.start()
+        time.sleep(0.5)  # … while the child asks for the same key (and waits on the lock)
+        memo.put(k, {"by": "parent"})
+    proc.join(timeout=60)
+    assert recv.recv() == {"by": "parent"} and proc.exitcode == 0
+    assert not marker.exists()
+    memo.persist_to(None)
+    memo.clear()

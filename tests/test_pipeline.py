@@ -17,7 +17,7 @@ import pytest
 from benchlib.pipeline import run_pipeline
 from benchlib.reader import read_export
 
-from projects import ROOT, copy_project, run_cli_inprocess
+from projects import ROOT, copy_project, run_cli_inprocess, small_project
 
 
 def _hashes(folder) -> dict[str, str]:
@@ -120,7 +120,7 @@ def test_comments_scrubbed_of_emails_and_phones(study):
 
 
 def test_rerun_is_byte_identical_and_leaves_no_temp_files(tmp_path):
-    root = copy_project(tmp_path)
+    root = small_project(tmp_path)
     processed = root / "data" / "processed"
     first = run_pipeline(root).generation
     before = _hashes(first)
@@ -136,7 +136,7 @@ def test_rerun_is_byte_identical_and_leaves_no_temp_files(tmp_path):
 
 
 def test_raw_data_is_never_written(tmp_path):
-    root = copy_project(tmp_path)
+    root = small_project(tmp_path)
     raw = root / "data" / "raw"
     before = _hashes(raw)
     for p in raw.rglob("*"):
@@ -186,7 +186,7 @@ def test_quarantine_share_threshold_exit_code(tmp_path):
 
 
 def test_missing_pseudonym_key_for_real_study_is_an_error(tmp_path):
-    root = copy_project(tmp_path)
+    root = small_project(tmp_path)
     study_yaml = root / "config" / "study.yaml"
     study_yaml.write_text(re.sub(r"\n  demo_pseudonym_key:.*", "", study_yaml.read_text("utf-8")),
                           encoding="utf-8")
@@ -224,7 +224,7 @@ def test_dimension_scores_missing_when_no_item_answered(study):
      "warning: config/corrections.csv: correction of FH-209901-0001.politeness changed nothing"),
 ])
 def test_corrections_file_errors_and_warnings(tmp_path, content, code, message):
-    root = copy_project(tmp_path)
+    root = small_project(tmp_path)
     (root / "config" / "corrections.csv").write_text(content, encoding="utf-8")
     proc = run_cli_inprocess(root, "validate", "--quiet")
     assert proc.returncode == code, proc.stderr

@@ -13,6 +13,7 @@ import pytest
 
 from benchlib.pipeline import run_pipeline
 from benchlib.report import ReportError, build_wave_reports
+from benchlib.study import load_study
 
 from projects import copy_project
 
@@ -219,3 +220,34 @@ def _processes_in(folder) -> list[str]:
         except OSError:
             continue
     return found
+
+
+@pytest.mark.slow
+def test_a_build_of_several_waves_computes_each_waves_verdicts_once(tmp_path, monkeypatch):
+    """Each wave's results job runs in its own process; the trend history of a later wave
+    needs the headline verdicts of every earlier trained wave. The job pool shares them
+    (benchlib.results.memo.sharing): each is computed once in the whole build."""
+    from benchlib.report import build_reports
+    from benchlib.results import compute, memo
+
+    monkeypatch.setattr(memo, "_FOLDER", None)  # not the test session's folder
+    memo.clear()  # nor what this process remembers (the job processes are forked from it)
+    log = tmp_path / "verdicts.log"
+    real = compute._headline_verdicts
+
+    def counted(study, wave):  # forked into the job processes with the module
+        with log.open("a") as fh:
+            fh.write(wave + "\n")
+        return real(study, wave)
+
+    monkeypatch.setattr(compute, "_headline_verdicts", counted)
+    root = copy_project(tmp_path / "p")
+    run_pipeline(root)
+    study = load_study(root)
+    waves = [w.id for w in study.config.waves][:3]
+    trained = [w.id for w in study.config.waves[:3] if w.trainings_before]
+    assert len(trained) >= 2  # the last wave's history repeats an earlier wave's verdict
+    monkeypatch.setenv("BENCHLIB_REPORT_JOBS", "2")
+    build_reports(waves, ["en"], root=root, only=["00_data_quality"])
+    assert sorted(log.read_text().split()) == sorted(trained)
+    assert memo._FOLDER is None  # the build's folder is gone with it

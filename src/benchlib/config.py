@@ -2,7 +2,7 @@
 
 Everything a study varies lives in ``config/`` as human-edited YAML and is validated here on
 load; a mistake stops with one :class:`~benchlib.errors.ConfigError` naming file and key.
-YAML is read with ``yaml.safe_load`` only.
+YAML is read with safe types only (:func:`benchlib.yamlio.safe_load`).
 
 >>> cfg = load_config()
 >>> cfg.shop.id, len(cfg.waves) >= 6, cfg.grid.items[0].id
@@ -36,6 +36,7 @@ from benchlib.errors import ConfigError
 from benchlib.paths import get_paths
 from benchlib.scales import SCALE_NAMES
 from benchlib.scales import SCALES as SCALE_TYPES
+from benchlib.yamlio import safe_load
 
 SCALES = SCALE_NAMES  # defined once in benchlib.scales
 DIRECTIONS = ("higher_is_better", "lower_is_better")
@@ -319,8 +320,7 @@ def _load_yaml(path: Path, root: Path) -> Any:
     if not path.is_file():
         raise ConfigError(rel, "(file)", "file not found")
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        return safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"

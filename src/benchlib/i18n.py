@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+from benchlib.yamlio import safe_load
 
 TEXT_DIR = Path(__file__).parent / "texts"
 
@@ -23,7 +23,7 @@ def texts() -> dict[str, dict[str, str]]:
     """All texts: key → {"de": …, "en": …}; a key defined in two files is an error."""
     out: dict[str, dict[str, str]] = {}
     for path in sorted(TEXT_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
         for key, entry in data.items():
             if key in out:
                 raise ValueError(f"{path.name}: text key {key!r} is defined twice")

@@ -33,6 +33,7 @@ import yaml
 from benchlib.config import normalise_token
 from benchlib.errors import InputError
 from benchlib.paths import get_paths
+from benchlib.yamlio import safe_load
 
 TODO = "TODO"
 MAX_SHOWN = 8  # distinct values listed per column
@@ -438,7 +439,7 @@ def find_todos(root: Path | str | None = None) -> list[tuple[str, str, str]]:
     files = sorted(paths.config.glob("*.yaml")) + sorted((paths.config / "exports").glob("*.yaml"))
     for p in files:
         try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+            data = safe_load(p.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError):
             continue  # load_config reports it with the line
         rel = p.relative_to(paths.root).as_posix()

@@ -588,10 +588,13 @@ def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[st
                      if (j.wave, j.lang) == unit)
         print(f"[{job.wave}/{job.lang}] wrote {out}", file=sys.stderr, flush=True)
 
+    from benchlib.results import memo
+
     env_backup = os.environ.get("BENCHLIB_ROOT")
     os.environ["BENCHLIB_ROOT"] = str(root)
     try:
-        _run_jobs(jobs, finish)
+        with memo.sharing():  # the waves' results jobs share earlier waves' verdicts
+            _run_jobs(jobs, finish)
     finally:
         for tmp in tmps.values():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -76,15 +76,11 @@ def compute_wave(study: Study, wave: str, cache: bool = True) -> WaveResults:
     >>> res.wave, res.previous_wave, res.shop, res.available("calibration")
     ('2026-10', '2026-07', 'voltera', True)
     """
-    cfg = study.config
-    wave = cfg.wave(wave).id  # unknown wave -> ConfigError listing the valid waves
-    k_ = memo.key(study, wave) if cache else None
-    hit = memo.get(k_)
-    if hit is not None:
-        hit.meta["provenance"] = jsonable(_provenance(study, wave))  # the build time is now's
-        return hit
-    res = _compute(study, wave)
-    memo.put(k_, res)
+    wave = study.config.wave(wave).id  # unknown wave -> ConfigError listing the valid waves
+    if not cache:
+        return _compute(study, wave)
+    res = memo.remembered("wave_results", study, wave, lambda: _compute(study, wave))
+    res.meta["provenance"] = jsonable(_provenance(study, wave))  # the build time is now's
     return res
 
 
@@ -328,8 +324,15 @@ def headline_verdicts(study: Study, wave: str) -> dict[str, Any]:
     >>> v["previous_wave"], v["training"]["claim"]
     ('2025-07', True)
     """
+    wave = study.config.wave(wave).id
+    # the same inputs give the same verdicts: computed once (each later wave's trend history
+    # asks for every earlier wave's)
+    return memo.remembered("headline_verdicts", study, wave,
+                           lambda: _headline_verdicts(study, wave))
+
+
+def _headline_verdicts(study: Study, wave: str) -> dict[str, Any]:
     cfg = study.config
-    wave = cfg.wave(wave).id
     prev = study.previous_wave(wave)
     k, min_n, shop = effective_k(study), _min_n(study), study.shop
     order = {c.id: i for i, c in enumerate(cfg.companies)}

@@ -18,7 +18,9 @@ The build time in ``provenance`` is not part of the computation: the caller rene
 
 :func:`persist_to` adds a folder that processes share (a test session's workers): a result
 missing in memory is read from there, and every new one is written there (atomically, as
-results.json is), under a key that also hashes the library's code.
+results.json is; a plain dict of JSON types too), under a key that also hashes the library's
+code. While one process computes a value, another that needs it waits for it (a lock file
+per key) instead of computing it as well.
 
 >>> put("k", {"n": 1}); got = get("k"); got["n"] = 2; get("k")
 {'n': 1}
@@ -28,20 +30,22 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from benchlib.errors import BenchlibError
 
-__all__ = ["SIZE", "clear", "get", "key", "persist_to", "put"]
+__all__ = ["SIZE", "clear", "get", "key", "persist_to", "put", "remembered", "sharing"]
 
-SIZE = 16
-"""Results kept (a study of 8 waves in a session fits twice)."""
+SIZE = 32
+"""Values kept: a study of 8 waves' results and headline verdicts fit twice."""
 
 TABLES = ("contacts", "items", "calibration", "calibration_items")
 """Processed tables a :class:`benchlib.study.Study` caches in memory once read."""
@@ -59,6 +63,34 @@ def persist_to(folder: Path | str | None) -> None:
     _FOLDER = Path(folder) if folder is not None else None
     if _FOLDER is not None:
         _FOLDER.mkdir(parents=True, exist_ok=True)
+
+
+@contextlib.contextmanager
+def sharing() -> Iterator[None]:
+    """Share values between the processes forked inside this block (a report build's job
+    pool: each wave's results job then computes an earlier wave's headline verdicts only
+    when no other job has), through a temporary folder removed afterwards. A folder already
+    set (:func:`persist_to`) is kept.
+
+    >>> with sharing():
+    ...     _FOLDER is not None
+    True
+    >>> _FOLDER is None
+    True
+    """
+    if _FOLDER is not None:
+        yield
+        return
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="benchlib-memo-")
+    persist_to(folder)
+    try:
+        yield
+    finally:
+        persist_to(None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @functools.cache
@@ -113,9 +145,7 @@ def get(k: str | None) -> Any:
         path = _file(k)
         if path is None or not path.is_file():
             return None
-        from benchlib.results.model import load
-
-        _STORE[k] = load(path)
+        _STORE[k] = _read(path)
     _STORE.move_to_end(k)
     return copy.deepcopy(_STORE[k])
 
@@ -127,12 +157,82 @@ def put(k: str | None, value: Any) -> None:
     _STORE[k] = copy.deepcopy(value)
     _STORE.move_to_end(k)
     path = _file(k)
-    if path is not None and hasattr(value, "to_json_dict"):
-        from benchlib.results.model import write
-
-        write(value, path)
+    if path is not None:
+        _write(path, value)
     while len(_STORE) > SIZE:
         _STORE.popitem(last=False)
+
+
+def _write(path: Path, value: Any) -> None:
+    """Share ``value`` through ``path``: wave results as results.json holds them, a dict of
+    JSON types as it is (anything else stays in this process)."""
+    from benchlib.atomic import write_json
+
+    if hasattr(value, "to_json_dict"):
+        write_json(path, {"wave_results": value.to_json_dict()})
+    elif isinstance(value, dict):
+        write_json(path, {"json": value})
+
+
+def _read(path: Path) -> Any:
+    import json
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if "wave_results" in doc:
+        from benchlib.results.model import from_json_dict
+
+        return from_json_dict(doc["wave_results"])
+    return doc["json"]
+
+
+def remembered(kind: str, study: Any, wave: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, the ``kind`` of ``wave``'s results of ``study``, computed once per
+    content key (:func:`key`; ``kind`` names what ``compute`` returns) and a deep copy after.
+
+    >>> import benchlib
+    >>> study, calls = benchlib.load_study(), []
+    >>> [remembered("demo", study, "2026-10", lambda: calls.append(1) or {"n": 1})
+    ...  for _ in "ab"]
+    [{'n': 1}, {'n': 1}]
+    >>> len(calls)
+    1
+    """
+    k = key(study, wave)
+    if k is None:
+        return compute()
+    k = f"{kind}\0{k}"
+    hit = get(k)
+    if hit is not None:
+        return hit
+    with _computing(k):  # another process computing the same: wait, then read its result
+        hit = get(k)
+        if hit is not None:
+            return hit
+        value = compute()
+        put(k, value)
+    return value
+
+
+@contextlib.contextmanager
+def _computing(k: str) -> Iterator[None]:
+    """Hold the shared folder's lock of ``k`` (none without a folder or without ``fcntl``).
+
+    A wave's results take the lock of its headline verdicts inside their own, never the
+    reverse, so two processes cannot wait for each other."""
+    path = _file(k)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: each process computes for itself
+        fcntl = None
+    if path is None or fcntl is None:
+        yield
+        return
+    with path.with_suffix(".lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def clear() -> None:

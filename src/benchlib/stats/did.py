@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -71,7 +71,9 @@ class TrainingEffect:
 
     def to_dict(self) -> dict[str, Any]:
         """All scalar fields (not the model or the weights table), e.g. for a table row."""
-        return {k: v for k, v in asdict(self).items() if k not in ("model", "weights")}
+        # not asdict(): it deep-copies the fitted model too (~40 ms a call)
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name not in ("model", "weights")}
 
 
 PANELS = ("balanced", "all")

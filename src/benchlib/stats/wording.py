@@ -170,7 +170,8 @@ _TEXT = {
 
 def _as_mapping(result: Any) -> Any:
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return dataclasses.asdict(result)
+        # shallow: asdict() would deep-copy a fitted model held by the result
+        return {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     return result
 
 

@@ -53,7 +53,7 @@ TARGETS = {
     "all_waves_ratio_to_one_at_a_time": 0.5, "mixed_model_1e5_s": 5.0, "help_s": 0.3,
     "load_study_warm_s": 1.0,
 }
-PACKAGES = ("benchlib", "pandas", "numpy", "pyarrow", "pandera", "scipy", "statsmodels",
+PACKAGES = ("benchlib", "pandas", "numpy", "pyarrow", "pydantic", "scipy", "statsmodels",
             "pingouin", "seaborn", "matplotlib", "papermill", "nbconvert", "nbclient",
             "ipykernel")
 

@@ -46,3 +46,15 @@ def test_ambiguous_number_is_a_problem_naming_both_separators():
 ])
 def test_name_like_evaluator_values(text, name):
     assert looks_like_person_name(text) is name
+
+
+@pytest.mark.parametrize("cid", ["FH-0042", "1001", "0042", "000", "0", "A0B12", "A01", "x", "",
+                                 "a-0", "a0", "  07", "FH-202507-0001-r03", "٠٠٤٢", "a-0٤2",
+                                 "ab-00١"])
+def test_stripped_ids_by_arrow_equal_the_python_rule(cid):
+    import pandas as pd
+
+    from benchlib.pipeline import _stripped_ids, normalise_contact_id
+
+    got = _stripped_ids(pd.Series([cid, "pad-007"], dtype="str"))
+    assert got.tolist() == [normalise_contact_id(cid, "strip_leading_zeros"), "pad-7"]

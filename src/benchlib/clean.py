@@ -28,7 +28,7 @@ import pandas as pd
 
 from benchlib.config import ExportMapping, StudyConfig, normalise_token
 from benchlib.errors import BenchlibError, InputError
-from benchlib.parse import by_distinct, parse_date, parse_item_cell
+from benchlib.parse import by_distinct, distinct_values, parse_date, parse_item_cell
 from benchlib.privacy import looks_like_person_name
 from benchlib.reader import RawTable, read_export
 from benchlib.schema import build_schema, schema_problems
@@ -83,6 +83,15 @@ def _shown(value: object) -> str:
     return text[:MAX_SHOWN_CHARS] + f"… ({len(text)} characters)"
 
 
+def stripped(col: pd.Series) -> pd.Series:
+    """``col`` as ``str`` without surrounding whitespace (a categorical: stripped once per
+    distinct value, then taken by code)."""
+    if isinstance(col.dtype, pd.CategoricalDtype) and (len(col) == 0 or col.cat.codes.min() >= 0):
+        cats = col.cat.categories.astype(str).str.strip()
+        return pd.Series(cats.take(col.cat.codes.to_numpy()), index=col.index, name=col.name)
+    return col.astype(str).str.strip()
+
+
 def _problem(rows: pd.DataFrame, idx, header: str, value, expected: str, reason: str) -> dict:
     shown = WITHHELD if reason == "privacy_name" else _shown(value)
     return {"_idx": idx, "column": header, "value": shown, "expected": expected,
@@ -95,15 +104,21 @@ def apply_corrections(raw: RawTable, corrections: pd.DataFrame | None, name: str
     if corrections is None or corrections.empty:
         return applied
     f = raw.frame
+    ids = stripped(f["contact_id"])
     for c in corrections.itertuples(index=False):
-        hit = f["contact_id"].astype(str).str.strip() == str(c.contact_id).strip()
+        hit = ids == str(c.contact_id).strip()
         col = str(c.column)
         if not hit.any() or col not in f.columns:
             continue
         old = f.loc[hit, col].iloc[0]
-        f.loc[hit, col] = str(c.value)
+        new = str(c.value)
+        if isinstance(f[col].dtype, pd.CategoricalDtype) and new not in f[col].cat.categories:
+            f[col] = f[col].cat.add_categories([new])
+        f.loc[hit, col] = new
+        if col == "contact_id":
+            ids = stripped(f["contact_id"])
         applied.append({"file": name, "contact_id": c.contact_id, "column": col, "old": old,
-                        "new": str(c.value), "reason": c.reason, "who": c.who})
+                        "new": new, "reason": c.reason, "who": c.who})
     return applied
 
 
@@ -124,7 +139,7 @@ def clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
         return _clean_file(path, mapping, cfg, corrections, kind, name, today, wave)
     except (BenchlibError, MemoryError):
         raise
-    except Exception as err:  # a failure deep inside pandas/pandera: name the file
+    except Exception as err:  # a failure deep inside pandas/pyarrow: name the file
         raise InputError(name, "processing", f"unexpected {type(err).__name__}: {err} "
                          "(a bug in benchlib; please report it with this file)") from err
 
@@ -141,15 +156,14 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     f = raw.frame
     rows_read = len(f)
     content = [c for c in f.columns if c != "_row"]
-    dup = f.duplicated(subset=content, keep="first")
-    first_row = f.groupby(content, sort=False, dropna=False)["_row"].transform("first")
+    dup, first_row = duplicate_rows(f, content)
     dropped = pd.DataFrame({"source_file": name, "source_row": f.loc[dup, "_row"].to_numpy(),
                             "duplicate_of_row": first_row[dup].to_numpy(),
                             "contact_id": f.loc[dup, "contact_id"].astype(str).str.strip()
                             .to_numpy()})
     f = f[~dup].reset_index(drop=True)
     problems: list[dict] = []
-    ids = f["contact_id"].astype(str).str.strip()
+    ids = stripped(f["contact_id"])
     conflict = ids.duplicated(keep=False) & (ids != "")
     rows_of = f.loc[conflict, "_row"].groupby(ids[conflict]).agg(list).to_dict()
     for i in np.flatnonzero(conflict.to_numpy()):
@@ -173,13 +187,44 @@ def _clean_file(path: Path, mapping: ExportMapping, cfg: StudyConfig,
     clean = typed.drop(index=bad).reset_index(drop=True)
     clean["source_file"] = name
     clean["agency"] = mapping.id
-    wave_of_row = dict(zip(typed["_row"], typed["wave"], strict=True))
+    kept = typed["_row"].isin(dropped["duplicate_of_row"]).to_numpy()  # the first copies
+    wave_of_row = dict(zip(typed["_row"].to_numpy()[kept], typed["wave"].to_numpy()[kept],
+                           strict=True))
     dropped["wave"] = dropped["duplicate_of_row"].map(wave_of_row)
     dropped = dropped[DUPLICATE_COLUMNS].astype({"source_row": "int64",
                                                   "duplicate_of_row": "int64"})
-    names = frozenset(f["agent_name"].astype(str)) if "agent_name" in f.columns else frozenset()
+    names = (frozenset(str(v) for v in f["agent_name"].unique()) if "agent_name" in f.columns
+             else frozenset())
     return FileResult(name, mapping.id, kind, raw.encoding, rows_read, int(dup.sum()), clean,
                       quarantine, applied, dropped, names)
+
+
+def duplicate_rows(f: pd.DataFrame, columns: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Exact duplicates over ``columns``: a mask of every copy after the first (as
+    ``DataFrame.duplicated(keep="first")``) and, per row, the ``_row`` of its first copy.
+
+    Rows are grouped by their integer codes (a categorical's own codes), one column at a
+    time, so no string is hashed per row.
+
+    >>> f = pd.DataFrame({"a": ["x", "y", "x", "x"], "b": ["1", "1", "1", "2"],
+    ...                   "_row": [2, 3, 4, 5]}).astype({"a": "category", "b": "category"})
+    >>> dup, first = duplicate_rows(f, ["a", "b"])
+    >>> dup.tolist(), first.tolist()
+    ([False, False, True, False], [2, 3, 2, 5])
+    """
+    n = len(f)
+    group = np.zeros(n, dtype=np.int64)
+    for c in columns:
+        col = f[c]
+        codes = (col.cat.codes.to_numpy().astype(np.int64) + 1
+                 if isinstance(col.dtype, pd.CategoricalDtype)
+                 else pd.factorize(col, use_na_sentinel=False)[0].astype(np.int64) + 1)
+        width = int(codes.max()) + 1 if n else 1
+        group = pd.factorize(group * width + codes)[0].astype(np.int64)
+    _, first_at = np.unique(group, return_index=True)  # groups are 0..G-1 (factorize)
+    dup = first_at[group] != np.arange(n)
+    rows = f["_row"].to_numpy()
+    return (pd.Series(dup, index=f.index), pd.Series(rows[first_at[group]], index=f.index))
 
 
 def _short_row_problems(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping) -> list[dict]:
@@ -202,7 +247,7 @@ def _quarantine_frame(problems: list[dict], f: pd.DataFrame, name: str,
     q = pd.DataFrame(problems)
     q["source_file"] = name
     q["source_row"] = f["_row"].to_numpy()[q["_idx"].to_numpy()]
-    q["contact_id"] = f["contact_id"].astype(str).str.strip().to_numpy()[q["_idx"].to_numpy()]
+    q["contact_id"] = stripped(f["contact_id"]).to_numpy()[q["_idx"].to_numpy()]
     q["wave"] = waves.to_numpy()[q["_idx"].to_numpy()]
     q = q.sort_values(["source_row", "column"], kind="stable")
     return q[QUARANTINE_COLUMNS].reset_index(drop=True)
@@ -225,7 +270,7 @@ def parse_table(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping, cfg: Stu
     problems: list[dict] = []
     out = pd.DataFrame(index=f.index)
     h = raw.headers
-    out["contact_id"] = f["contact_id"].astype(str).str.strip()
+    out["contact_id"] = stripped(f["contact_id"])
     out["_row"] = f["_row"].to_numpy()
 
     def fail(mask: np.ndarray, col: str, expected, reason: str) -> None:
@@ -254,9 +299,11 @@ def parse_table(raw: RawTable, f: pd.DataFrame, mapping: ExportMapping, cfg: Stu
         out[col] = vals
     _parse_evaluator(f, out, cfg, fail)
     for col in ("agent_name", "comment", "recording_id"):
-        out[col] = f[col].astype(str).str.strip() if col in f.columns else ""
-    _parse_items(f, out, cfg, mapping, fail, name, raw)
-    return out, problems
+        out[col] = stripped(f[col]) if col in f.columns else ""
+    items: dict[str, object] = {}
+    _parse_items(f, out, items, cfg, mapping, fail, name, raw)
+    # ~100 item columns: one frame built at once instead of ~100 insertions
+    return pd.concat([out, pd.DataFrame(items, index=f.index)], axis=1), problems
 
 
 def _parse_company(f, out, cfg: StudyConfig, fail) -> None:
@@ -357,8 +404,19 @@ def _parse_evaluator(f, out, cfg: StudyConfig, fail) -> None:
     out["evaluator"] = codes
 
 
-def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, raw) -> None:
-    waves = set(out["wave"].dropna())
+def _raw_strings(col: pd.Series) -> pd.Series:
+    """An item's raw cells as kept for the item table: a categorical of strings."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col
+    codes, uniques = distinct_values(col)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(
+        pd.array(uniques.astype(str), dtype="str"))), index=col.index)
+
+
+def _parse_items(f, out, items: dict, cfg: StudyConfig, mapping: ExportMapping, fail, name,
+                 raw) -> None:
+    """Parse every grid item's column into ``items`` (``v:``/``s:``/``r:`` per item)."""
+    waves = set(out["wave"].dropna().unique())
     wcodes, wuniq = pd.factorize(out["wave"])  # validity decided once per distinct wave
     chans = set(mapping.channels or cfg.channels)
     ids = list(dict.fromkeys(i.id for i in cfg.grid.items))
@@ -371,7 +429,9 @@ def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, r
                                  + ", ".join(repr(a) for a in mapping.columns.get(f"item:{iid}", ()))
                                  + f" (grid item valid in wave {sorted(waves)[-1]})",
                                  row=raw.header_row)
-            out[f"v:{iid}"], out[f"s:{iid}"], out[f"r:{iid}"] = np.nan, np.int8(3), ""
+            items[f"v:{iid}"] = np.full(len(f), np.nan)
+            items[f"s:{iid}"] = np.full(len(f), 3, dtype="int8")
+            items[f"r:{iid}"] = pd.Series("", index=f.index, dtype="str")
             continue
         values = np.full(len(f), np.nan)
         status = np.full(len(f), ANSWERED, dtype="int8")
@@ -386,4 +446,5 @@ def _parse_items(f, out, cfg: StudyConfig, mapping: ExportMapping, fail, name, r
             expected = np.full(len(f), None, dtype=object)
             expected[rows] = prob
             fail(expected != None, iid, expected, "invalid_value")  # noqa: E711
-        out[f"v:{iid}"], out[f"s:{iid}"], out[f"r:{iid}"] = values, status, f[iid].astype(str)
+        items[f"v:{iid}"], items[f"s:{iid}"], items[f"r:{iid}"] = values, status, _raw_strings(
+            f[iid])

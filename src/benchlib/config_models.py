@@ -221,14 +221,15 @@ class ExportFile(_Model):
 
     id: Text = Field(description="mapping id (named by sources[].agency)")
     name: str = Field(description="the agency and what it exports")
-    format: Literal["csv", "xlsx"] = Field(description="csv (also TSV/TXT) or xlsx")
+    format: Literal["csv", "xlsx", "ods"] = Field(
+        description="csv (also TSV/TXT), xlsx or ods (OpenDocument spreadsheet)")
     channels: TextList = Field([], description="channel ids this agency exports (default: all)")
     encoding: TextList = Field(["utf-8-sig"], description="encodings tried in order (a BOM wins)")
     delimiter: str = Field(",", description="CSV delimiter (\\t for tab-separated)")
     decimal: Literal[".", ","] = Field(".", description="decimal mark")
     thousands: str | None = Field(None, description="thousands separator as written, or null")
     title_rows: int = Field(0, description="rows above the header")
-    sheet: str | int | None = Field(None, description="XLSX sheet index or name")
+    sheet: str | int | None = Field(None, description="XLSX/ODS sheet index or name")
     contact_id_normalise: str | None = Field(
         None, description="normalise contact ids before duplicates are matched: "
         "strip_leading_zeros or zero_pad:<width> (a collision after it is warned about)")

@@ -5,7 +5,7 @@ parser here runs once per distinct string and the result is broadcast back with 
 codes (``pandas.factorize``): the cost grows with the data, not with Python per row.
 
 A parser returns ``(value, status, problem)``: ``problem`` is ``None`` or the sentence that
-says what was expected; range checks are left to the pandera schema (:mod:`benchlib.schema`).
+says what was expected; range checks are left to the schema (:mod:`benchlib.schema`).
 
 >>> from benchlib.config import load_config
 >>> m = load_config().exports["feldhaus"]
@@ -180,6 +180,24 @@ def parse_date(text: str, formats: tuple[str, ...]) -> tuple[date | None, str | 
     return None, f"expected a valid date as {' or '.join(formats)} (found {t!r})"
 
 
+def distinct_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct strings they index (missing values read as ``""``);
+    a categorical's own codes and categories are used as they are (no per-row work).
+
+    >>> codes, uniques = distinct_values(pd.Series(["b", "a", "b"], dtype="category"))
+    >>> codes.tolist(), uniques.tolist()
+    ([1, 0, 1], ['a', 'b'])
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        uniques = np.asarray(series.cat.categories, dtype=object)
+        if len(codes) and codes.min() < 0:
+            codes = np.where(codes < 0, len(uniques), codes)
+            uniques = np.append(uniques, "")
+        return codes, uniques
+    return pd.factorize(series.astype(object).fillna(""), use_na_sentinel=False)
+
+
 def by_distinct(series: pd.Series, fn: Callable[[str], tuple]) -> list[np.ndarray]:
     """Apply ``fn`` once per distinct value of ``series``; return one array per output.
 
@@ -187,7 +205,7 @@ def by_distinct(series: pd.Series, fn: Callable[[str], tuple]) -> list[np.ndarra
     >>> [a.tolist() for a in by_distinct(s, lambda t: (len(t), t.upper()))]
     [[2, 4, 2], ['JA', 'NEIN', 'JA']]
     """
-    codes, uniques = pd.factorize(series.astype(object).fillna(""), use_na_sentinel=False)
+    codes, uniques = distinct_values(series)
     results = [fn(u) for u in uniques]
     outs = []
     for k in range(len(results[0]) if results else 0):

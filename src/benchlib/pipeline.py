@@ -84,7 +84,8 @@ class PipelineResult:
                                            "quarantined", "duplicates_dropped", "reconciled"])
 
 
-FORMAT_SUFFIXES = {"csv": (".csv", ".txt", ".tsv"), "xlsx": (".xlsx", ".xlsm")}
+FORMAT_SUFFIXES = {"csv": (".csv", ".txt", ".tsv"), "xlsx": (".xlsx", ".xlsm"),
+                   "ods": (".ods",)}
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def inventory(cfg: StudyConfig, files: list[RawFile] | None = None) -> RawInvent
     """Account for every file under data/raw: matched by a source, ignored, or an error.
 
     A file that matches neither a source glob nor an ``ignore`` glob of config/study.yaml is
-    an error; so is an export in a format its mapping cannot read (``.ods``, ``.xls``, ...)
+    an error; so is an export in a format its mapping cannot read (``.ods`` for an xlsx
+    mapping, ``.xls``, ...)
     and the same bytes under two names (a copy would quarantine every row of both).
     """
     found, ignored = [], []
@@ -223,15 +225,24 @@ def _normalise_ids(cfg: StudyConfig, results: list[FileResult]) -> list[str]:
     a rule, about ids that differ only in leading zeros (``00042`` and ``42``)."""
     seen: dict[tuple[str, str], tuple[str, str, int]] = {}
     warnings: list[str] = []
-    for r in results:
+    raws = {}
+    for i, r in enumerate(results):
         if not len(r.clean):
             continue
+        rule = cfg.exports[r.agency].contact_id_normalise
+        raws[i] = r.clean["contact_id"].astype(str)
+        if rule:
+            r.clean["contact_id"] = [normalise_contact_id(c, rule) for c in raws[i].tolist()]
+    # only ids whose leading-zero-free form is shared by another id can warn: found with
+    # array operations, then those few rows are walked in file and row order
+    suspects = _ids_sharing_a_stripped_form({i: (results[i].kind, ids)
+                                             for i, ids in raws.items()})
+    for i, rows_at in suspects.items():
+        r = results[i]
         mapping = cfg.exports[r.agency]
         rule = mapping.contact_id_normalise
-        raw = r.clean["contact_id"].astype(str).tolist()
-        if rule:
-            r.clean["contact_id"] = [normalise_contact_id(c, rule) for c in raw]
-        for cid, row in zip(raw, r.clean["_row"].tolist(), strict=True):
+        raw = raws[i].to_numpy(dtype=object)[rows_at].tolist()
+        for cid, row in zip(raw, r.clean["_row"].to_numpy()[rows_at].tolist(), strict=True):
             key = (r.kind, normalise_contact_id(cid, "strip_leading_zeros"))
             first = seen.setdefault(key, (cid, r.file, row))
             if first[0] == cid:
@@ -248,6 +259,58 @@ def _normalise_ids(cfg: StudyConfig, results: list[FileResult]) -> list[str]:
         warnings = warnings[:MAX_ID_WARNINGS] + [f"… and {len(warnings) - MAX_ID_WARNINGS} "
                                                  "more contact ids like these"]
     return warnings
+
+
+_STRIPPED_RE = r"(^|\D)0+(\d+)$"  # the digits ending an id, leading zeros removed (ASCII)
+
+
+def _stripped_ids(ids: pd.Series) -> np.ndarray:
+    """``normalise_contact_id(id, "strip_leading_zeros")`` of every id (object array), by
+    one Arrow regex; ids with non-ASCII characters (Unicode digits) go through Python."""
+    return _stripped_arrow(ids).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _stripped_arrow(ids: pd.Series):
+    """:func:`_stripped_ids` as an Arrow string array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(ids.to_numpy(dtype=object), type=pa.string())
+    out = pc.replace_substring_regex(arr, pattern=_STRIPPED_RE, replacement=r"\1\2")
+    other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
+    if len(other):
+        values = out.to_pylist()
+        for k in other:
+            values[k] = normalise_contact_id(str(ids.iat[k]), "strip_leading_zeros")
+        out = pa.array(values, type=pa.string())
+    return out
+
+
+def _ids_sharing_a_stripped_form(ids: dict[int, tuple[str, pd.Series]]
+                                 ) -> dict[int, np.ndarray]:
+    """Per result: the row positions of ids that share their stripped form (kind and id
+    without leading zeros) with a different id, in any file of the same kind."""
+    import pyarrow as pa
+
+    out: dict[int, np.ndarray] = {}
+    for kind in dict.fromkeys(k for k, _ in ids.values()):
+        files = [i for i, (k, _) in ids.items() if k == kind]
+        series = [ids[i][1] for i in files]
+        keys = pd.factorize(pd.Series(pd.array(pa.chunked_array(
+            [_stripped_arrow(s) for s in series], type=pa.string()), dtype="str")))[0]
+        cids = pd.factorize(pd.concat(series, ignore_index=True).astype("str"))[0]
+        width = np.int64(cids.max() + 1) if len(cids) else np.int64(1)
+        pairs = np.unique(keys.astype(np.int64) * width + cids)  # distinct (key, id) pairs
+        per_key = np.bincount(pairs // width, minlength=keys.max() + 1 if len(keys) else 0)
+        shared = per_key[keys] > 1
+        if not shared.any():
+            continue
+        sizes = np.cumsum([0] + [len(s) for s in series])
+        for i, lo, hi in zip(files, sizes[:-1], sizes[1:], strict=True):
+            hit = np.flatnonzero(shared[lo:hi])
+            if len(hit):
+                out[i] = hit
+    return dict(sorted(out.items()))
 
 
 def _source_wave(cfg: StudyConfig, rel: str) -> str | None:
@@ -360,13 +423,34 @@ def _known_values(cfg: StudyConfig) -> set[str]:
     return out
 
 
+def _common_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The files' categorical columns (raw item strings) recoded to one set of categories,
+    so that concatenating them stays categorical (codes, no string per cell)."""
+    if len(frames) < 2:
+        return frames
+    cols = [c for c in frames[0].columns
+            if any(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
+    out: list[dict] = [{} for _ in frames]
+    for c in cols:
+        parts = [f[c] if isinstance(f[c].dtype, pd.CategoricalDtype)
+                 else f[c].astype(str).astype("category") for f in frames]
+        cats = pd.Index(pd.unique(pd.concat([pd.Series(p.cat.categories) for p in parts],
+                                            ignore_index=True)))
+        dtype = pd.CategoricalDtype(cats)  # one dtype object: the concat only joins codes
+        for f, p in zip(out, parts, strict=True):
+            recode = np.append(cats.get_indexer(p.cat.categories), -1).astype(np.int32)
+            f[c] = pd.Categorical.from_codes(recode[p.cat.codes.to_numpy()], dtype=dtype)
+    return [pd.DataFrame({c: new.get(c, f[c]) for c in f.columns}, index=f.index, copy=False)
+            for f, new in zip(frames, out, strict=True)]
+
+
 def _assemble(cfg: StudyConfig, results: list[FileResult], calibration: bool = False,
               scrubber=None):
     empty = pd.DataFrame()
     frames = [r.clean for r in results if len(r.clean)]
     if not frames:
         return empty, empty, pd.DataFrame(columns=QUARANTINE_COLUMNS)
-    df = pd.concat(frames, ignore_index=True)
+    df = pd.concat(_common_categories(frames), ignore_index=True)
     df, q = _cross_file_conflicts(df)
     df = df.sort_values(["wave", "contact_id"], kind="stable").reset_index(drop=True)
     _mail_outcomes(df, cfg.grid, cfg.settings.mail_window_h)
@@ -462,26 +546,32 @@ def _contact_table(cfg: StudyConfig, df: pd.DataFrame, scores: pd.DataFrame,
     return out
 
 
-def _strings_at(dictionary, codes: np.ndarray) -> pd.Series:
-    """A categorical Series of ``dictionary[codes]`` (a negative code is a missing value).
+def _code_dtype(n: int) -> type:
+    """The integer type pandas keeps categorical codes in for ``n`` categories."""
+    return np.int8 if n < 127 else np.int16 if n < 32767 else np.int32
+
+
+def _strings_at(dictionary, codes: np.ndarray, rows: np.ndarray | None = None) -> pd.Series:
+    """A categorical Series of ``dictionary[codes[rows]]`` (a code of -1 is a missing value).
 
     The item table repeats a few distinct strings millions of times; as categoricals they
     cost an integer code per row instead of a string, in memory and in the Parquet file
-    (dictionary-encoded), and building them needs no per-row work.
+    (dictionary-encoded), and building them needs no per-row work. The codes are recoded
+    to one category per distinct string *before* they are gathered at ``rows``, in the
+    smallest integer type, so a 30-million-row column costs 30 MB, not 240 MB of int64s.
     """
     values = np.asarray(dictionary.to_pylist() if hasattr(dictionary, "to_pylist")
                         else dictionary, dtype=object)
     dedup, cats = pd.factorize(values, use_na_sentinel=True)  # one category per string
-    remap = np.append(dedup, -1).astype(np.int64)
-    codes = np.asarray(codes, dtype=np.int64)
-    cat_codes = remap[np.where(codes < 0, len(values), codes)]
+    remap = np.append(dedup, -1).astype(_code_dtype(len(cats)))  # code -1 -> remap[-1] = -1
+    cat_codes = remap[codes] if rows is None else remap[codes][rows]
     return pd.Series(pd.Categorical.from_codes(cat_codes, categories=pd.Index(cats)))
 
 
 def _gather_strings(col: pd.Series, rows: np.ndarray) -> pd.Series:
     """``col`` taken at ``rows`` (positions), through its distinct values (categorical)."""
     codes, uniq = pd.factorize(col, use_na_sentinel=True)
-    return _strings_at(np.asarray(uniq, dtype=object), codes[rows])
+    return _strings_at(np.asarray(uniq, dtype=object), codes, rows)
 
 
 def _labels(codes: np.ndarray, names: list[str]) -> pd.Series:
@@ -528,9 +618,15 @@ def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> 
     else:
         perm = np.arange(n)
     item_order = np.array(sorted(range(len(cols)), key=lambda j: cols[j]), dtype=np.intp)
-    ci, jj = np.nonzero(keep[perm][:, item_order])  # contact-major, items sorted by name
-    ci, jj = perm[ci], item_order[jj]
-    flat = ci * len(cols) + jj  # position in the (contact, item) wide arrays
+    # (contact, item) pairs kept, contact-major with items sorted by name, as positions in
+    # the wide arrays; int32 while they fit (a third of the memory of np.nonzero's pairs)
+    pos = np.flatnonzero(keep[perm][:, item_order])
+    itype = np.int32 if n * max(len(cols), 1) < 2**31 else np.int64
+    pos = pos.astype(itype)
+    ci = perm.astype(itype)[pos // len(cols)] if len(cols) else pos
+    jj = item_order.astype(itype)[pos % len(cols)] if len(cols) else pos
+    del pos
+    flat = ci * itype(len(cols)) + jj  # position in the (contact, item) wide arrays
     status_names = [STATUS_LABELS[k] for k in range(len(STATUS_LABELS))]
     st = final.to_numpy().ravel()[flat]
     jobs = {c: (lambda c=c: _gather_strings(contacts[c].reset_index(drop=True), ci))
@@ -554,11 +650,12 @@ def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> 
     for c in ("item", "dimension", "scale", "raw"):
         out[c] = strings[c]
     v = values.to_numpy(dtype=float).ravel()[flat]
-    out["value"] = np.where(np.isinf(v), np.nan, v)
+    v[np.isinf(v)] = np.nan  # "later or never" mails: 0 points, no value
+    out["value"] = v
     out["points"] = points.to_numpy(dtype=float).ravel()[flat]
     out["status"] = strings["status"]
     out["applicable"] = (st == 0) | (st == 2)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)  # no consolidation copy of the float columns
 
 
 def _gather_raw(df: pd.DataFrame, cols: list[str], flat: np.ndarray) -> pd.Series:
@@ -571,7 +668,7 @@ def _gather_raw(df: pd.DataFrame, cols: list[str], flat: np.ndarray) -> pd.Serie
         uniques.append(np.asarray(u, dtype=object))
         offset += len(u)
     dictionary = np.concatenate(uniques) if uniques else np.array([], dtype=object)
-    return _strings_at(dictionary, codes.ravel()[flat])
+    return _strings_at(dictionary, codes.ravel(), flat)
 
 
 # --------------------------------------------------------------------------- writing

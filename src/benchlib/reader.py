@@ -1,4 +1,4 @@
-"""Read a raw export (CSV or XLSX) into a table of strings with canonical column names.
+"""Read a raw export (CSV, XLSX or ODS) into a table of strings with canonical column names.
 
 No value is interpreted here: every cell stays the string the agency exported (XLSX numbers
 and dates are rendered as plain strings), so that validation can name the exact value it
@@ -41,7 +41,10 @@ _FORMULA_TAG = re.compile(rb"<f[ >]")
 
 @dataclass(frozen=True)
 class RawTable:
-    """A raw export as strings: canonical columns plus ``_row`` (row number as in Excel)."""
+    """A raw export as strings: canonical columns plus ``_row`` (row number as in Excel).
+
+    Every canonical column is a categorical of the strings found (pandas ``category`` over
+    ``str``): exports repeat a few strings per column, so a cell costs an integer code."""
 
     path: Path
     frame: pd.DataFrame
@@ -70,6 +73,8 @@ def read_export(path: Path, mapping: ExportMapping, display: str | None = None) 
     try:
         if mapping.format == "xlsx":
             grid, encoding = _xlsx_grid(data, name, mapping), "xlsx"
+        elif mapping.format == "ods":
+            grid, encoding = _ods_grid(data, name, mapping), "ods"
         else:
             grid, encoding = _csv_grid(data, name, mapping)
         del data
@@ -190,7 +195,9 @@ def _csv_grid(data: bytes, name: str, mapping: ExportMapping) -> tuple[pd.DataFr
 def _csv_grid_arrow(data: bytes, encoding: str, width: int, mapping: ExportMapping
                     ) -> pd.DataFrame | None:
     """Arrow's CSV parser (single-threaded, so invalid rows carry their record number);
-    None when a record has more fields than ``width`` (the strict reader explains it)."""
+    None when a record has more fields than ``width`` (the strict reader explains it).
+    Every column becomes a categorical straight from Arrow's dictionary encoding: no
+    Python string per cell."""
     import pyarrow as pa
     import pyarrow.compute as pc
     from pyarrow import csv as pacsv
@@ -231,17 +238,22 @@ def _csv_grid_arrow(data: bytes, encoding: str, width: int, mapping: ExportMappi
     valid[short_at] = False
     columns = {}
     arrays = dict(zip(names, table.columns, strict=True))
-    del table  # each Arrow column is released as soon as it has become an object column
+    del table  # each Arrow column is released as soon as it has become a categorical
     for j, n in enumerate(names):
         enc = pc.dictionary_encode(arrays.pop(n)).combine_chunks()
-        uniques = enc.dictionary.to_numpy(zero_copy_only=False)
-        col = np.empty(total, dtype=object)
-        col[valid] = uniques[enc.indices.to_numpy()] if len(uniques) else ""
-        for i in short_at:
-            fields = short[int(i) + 1]
-            col[i] = fields[j] if j < len(fields) else ""
-        columns[j] = col
-    grid = pd.DataFrame(columns, dtype=object)  # shared strings: no copy per cell (pandas 3)
+        codes = np.full(total, -1, dtype=np.int32)
+        codes[valid] = enc.indices.to_numpy()
+        dictionary = enc.dictionary
+        if len(short_at):  # the few padded records: their fields join the dictionary
+            extra = pa.array([(lambda f: f[j] if j < len(f) else "")(short[int(i) + 1])
+                              for i in short_at], type=pa.string())
+            new = pc.unique(extra)
+            new = new.filter(pc.invert(pc.is_in(new, value_set=dictionary)))
+            dictionary = pa.concat_arrays([dictionary, new])
+            codes[short_at] = pc.index_in(extra, value_set=dictionary).to_numpy()
+        columns[j] = pd.Categorical.from_codes(
+            codes, dtype=pd.CategoricalDtype(pd.Index(pd.array(dictionary, dtype="str"))))
+    grid = pd.DataFrame(columns)  # a code per cell and each distinct string once
     grid.attrs["fields"] = {int(i): len(short[int(i) + 1]) for i in short_at}
     return grid
 
@@ -344,6 +356,52 @@ def _xlsx_grid_openpyxl(data: bytes, name: str, mapping: ExportMapping) -> pd.Da
     return grid
 
 
+# an ODS cell with a formula but no computed value (office:value-type), as software that
+# writes formulas without calculating them leaves it
+_ODS_UNCOMPUTED = re.compile(rb"<table:table-cell(?=[^>]*table:formula=)"
+                             rb"(?![^>]*office:value-type=)")
+
+
+def _ods_grid(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
+    """An OpenDocument spreadsheet's sheet as a string grid, read by calamine (row 1 of the
+    sheet is grid row 0, as for XLSX). Formula cells show their computed values, error
+    cells their error text (``#DIV/0!``, rejected by the item parser); a formula that was
+    never computed would read as an empty cell, so such a file is refused."""
+    if data.startswith(OLE_MAGIC):
+        raise InputError(name, "file", "the spreadsheet is password-protected (encrypted) or "
+                         "a legacy .xls; save it as an unprotected .ods")
+    if not data.startswith(ZIP_MAGIC):
+        raise InputError(name, "file", "not an ODS spreadsheet (expected a zip container); is "
+                         f"it a CSV? The export mapping '{mapping.id}' says format: ods")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            content = z.read("content.xml")
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as err:  # zipfile and calamine raise many types for corrupt files
+        raise InputError(name, "file", f"corrupt ODS spreadsheet ({type(err).__name__}: {err})"
+                         ) from None
+    if _ODS_UNCOMPUTED.search(content):
+        raise InputError(name, "file", "a formula cell without a computed value (written by "
+                         "software that does not calculate); open and save the file in a "
+                         "spreadsheet program, or export values")
+    sheets = _Sheets(wb)
+    title = _pick_sheet(sheets, name, mapping)
+    try:
+        values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    except Exception as err:
+        raise InputError(name, f"sheet {title!r}", "corrupt worksheet "
+                         f"({type(err).__name__}: {err})") from None
+    rows = [[_cell_text(v) for v in row] for row in values]
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise InputError(name, f"sheet {title!r}", "the sheet is empty (expected a header "
+                         "row and data)")
+    grid = pd.DataFrame(rows, dtype=object).fillna("")
+    grid.attrs["sheet"] = f"sheet {title!r} (sheets: {', '.join(sheets.sheetnames)})"
+    return grid
+
+
 def _has_formulas(data: bytes) -> bool:
     """Whether any worksheet of the workbook holds a formula (``<f>`` element)."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -406,8 +464,25 @@ def _header_score(row: list[str], lookup: dict[str, str]) -> int:
     return sum(normalise_token(c) in lookup for c in row)
 
 
+# every character Python's str.strip() removes (str.isspace()), for Arrow's utf8_trim
+_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+               "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
 def _nonblank(col: pd.Series) -> np.ndarray:
-    """Cells that hold more than whitespace (decided once per distinct string)."""
+    """Cells that hold more than whitespace (``str.strip()`` leaves something), decided
+    once per distinct string; a categorical's categories are trimmed by Arrow at once.
+
+    >>> _nonblank(pd.Series(["a", " ", "\\x1f", "", " b"], dtype="category")).tolist()
+    [True, False, False, False, True]
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype) and (len(col) == 0 or col.cat.codes.min() >= 0):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        cats = pa.array(col.cat.categories.to_numpy(dtype=object), type=pa.string())
+        filled = pc.greater(pc.utf8_length(pc.utf8_trim(cats, characters=_WHITESPACE)), 0)
+        return filled.to_numpy(zero_copy_only=False)[col.cat.codes.to_numpy()]
     codes, uniques = pd.factorize(col, use_na_sentinel=False)
     filled = np.array([bool(str(u).strip()) for u in uniques], dtype=bool)
     return filled[codes] if len(uniques) else np.zeros(len(col), dtype=bool)
@@ -432,6 +507,16 @@ def _find_header(name: str, grid: pd.DataFrame, lookup: dict[str, str],
     raise InputError(name, "header", "no header row with the columns of export mapping "
                      f"'{mapping.id}' in the first {HEADER_SEARCH_ROWS} rows{where}{hint}",
                      row=h + 1)
+
+
+def _categorical(col: pd.Series, keep: np.ndarray) -> pd.Categorical:
+    """The cells of ``col`` at ``keep`` as a categorical of strings (each distinct string
+    once; the Arrow CSV grid is categorical already, the others are factorised here)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(col.cat.codes.to_numpy()[keep], dtype=col.dtype)
+    codes, uniques = pd.factorize(col.to_numpy(dtype=object)[keep], use_na_sentinel=False)
+    categories = pd.Index(pd.array(np.asarray(uniques, dtype=object), dtype="str"))
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
 
 
 def _to_table(path: Path, name: str, grid: pd.DataFrame, encoding: str,
@@ -482,8 +567,8 @@ def _to_table(path: Path, name: str, grid: pd.DataFrame, encoding: str,
         raise InputError(name, "file", "a header row but no data rows (an empty export is "
                          "almost always a failed export; if the agency really delivered nothing, "
                          "remove the file)", row=h + 1)
-    data = {canon: body[j].to_numpy(dtype=object)[keep] for j, canon in canon_of.items()}
-    frame = pd.DataFrame(data, dtype=object)
+    data = {canon: _categorical(body[j], keep) for j, canon in canon_of.items()}
+    frame = pd.DataFrame(data)
     frame["_row"] = h + 2 + np.flatnonzero(keep)
     headers = {canon: header[j] for j, canon in canon_of.items()}
     short = {}

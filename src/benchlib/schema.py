@@ -1,10 +1,15 @@
-"""The canonical contact table's schema (pandera), built from the study configuration.
+"""The canonical contact table's value rules, built from the study configuration.
 
 Parsing (:mod:`benchlib.parse`) turns strings into values; this schema then checks what a
 value must satisfy: scale ranges and whole numbers, the date inside the wave's field period
 and not in the future, the company in the wave's panel, a non-empty contact id, a comment of
-sane length. Validation is lazy: every failing cell is reported, and
-:func:`schema_problems` turns pandera's failure cases into quarantine records.
+sane length. Every failing cell is reported (one record per row and column), and
+:func:`schema_problems` returns them as quarantine records.
+
+The checks are vectorised, and those on repetitive columns (wave, company, evaluator) run
+once per distinct value, so validating a million rows costs a few array operations.
+Where a cell breaks two rules, the rule about the whole row wins: a date outside its wave's
+field period is reported as such even when it is also in the future.
 
 >>> from benchlib.config import load_config
 >>> cfg = load_config()
@@ -20,11 +25,11 @@ sane length. Validation is lazy: every failing cell is reported, and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from benchlib.config import StudyConfig
 from benchlib.scales import SCALES
@@ -33,95 +38,137 @@ MAX_COMMENT_CHARS = 5000
 # valid values (a list) or range (a tuple) and the message, from benchlib.scales
 SCALE_CHECKS = {name: (list(s.valid_values) if s.valid_values else (s.low, s.high), s.invalid)
                 for name, s in SCALES.items()}
+PERIOD = "expected a date inside the wave's field period"
+PANEL = ("company is not in this wave's panel (see first_wave/last_wave in "
+         "config/companies.yaml)")
+FUTURE = "expected a date that is not in the future"
+EMPTY_ID = "expected a non-empty contact id"
+EMPTY_EVALUATOR = "expected an evaluator code"
+LONG_COMMENT = f"expected a comment of at most {MAX_COMMENT_CHARS} characters"
 
 
-def _whole(s: pd.Series) -> pd.Series:
-    return s.isna() | (s % 1 == 0)
+@dataclass(frozen=True)
+class ItemRule:
+    """What a parsed item value (``v:<item>``) must be: one of ``values``, or inside
+    ``[low, high]`` (and whole if ``whole``). An item with several scales in the grid (one
+    per channel or grid version) is checked by its parser only (``message`` is None)."""
+
+    values: tuple[float, ...] | None
+    low: float
+    high: float
+    whole: bool
+    message: str | None
 
 
-def _item_checks(scale: str) -> list[pa.Check]:
+@dataclass(frozen=True)
+class Schema:
+    """The rules of :func:`build_schema`; applied by :func:`schema_problems`."""
+
+    periods: dict[str, tuple[pd.Timestamp, pd.Timestamp]]
+    panel: frozenset[tuple[str, str]]
+    today: pd.Timestamp
+    items: dict[str, ItemRule]  # column (``v:<item>``) -> rule
+
+
+def _item_rule(scales: set[str]) -> ItemRule:
+    if len(scales) != 1:
+        return ItemRule(None, -np.inf, np.inf, False, None)
+    (scale,) = scales
     spec, msg = SCALE_CHECKS[scale]
     if isinstance(spec, list):
-        return [pa.Check.isin(spec, error=msg, ignore_na=True)]
-    checks = [pa.Check.in_range(spec[0], spec[1], error=msg, ignore_na=True)]
-    if SCALES[scale].whole:
-        checks.append(pa.Check(_whole, error=msg, element_wise=False))
-    return checks
+        return ItemRule(tuple(float(v) for v in spec), -np.inf, np.inf, False, msg)
+    return ItemRule(None, float(spec[0]), float(spec[1]), bool(SCALES[scale].whole), msg)
 
 
 def build_schema(cfg: StudyConfig, item_ids: Sequence[str], today: date | None = None
-                 ) -> pa.DataFrameSchema:
-    """Schema for a parsed export with the given item columns (``v:<item>``)."""
+                 ) -> Schema:
+    """The rules for a parsed export with the given item columns (``v:<item>``)."""
     periods = {w.id: (pd.Timestamp(w.start), pd.Timestamp(w.end)) for w in cfg.waves}
-    panel = {(w, c.id) for w in cfg.wave_ids for c in cfg.companies if c.active_in(w)}
-    today_ts = pd.Timestamp(today or date.today())
-    scales = {}
+    panel = frozenset((w, c.id) for w in cfg.wave_ids for c in cfg.companies if c.active_in(w))
+    scales: dict[str, set[str]] = {}
     for it in cfg.grid.items:
         scales.setdefault(it.id, set()).add(it.scale)
-
-    lo_of = {w: lo for w, (lo, _) in periods.items()}
-    hi_of = {w: hi for w, (_, hi) in periods.items()}
-    panel_keys = [f"{w}\x1f{c}" for w, c in panel]
-
-    def in_period(df: pd.DataFrame) -> pd.Series:
-        lo = pd.to_datetime(df["wave"].map(lo_of))
-        hi = pd.to_datetime(df["wave"].map(hi_of))
-        d = df["contact_date"]
-        return d.isna() | df["wave"].isna() | ((d >= lo) & (d <= hi))
-
-    def in_panel(df: pd.DataFrame) -> pd.Series:
-        key = df["wave"].astype(str) + "\x1f" + df["company"].astype(str)
-        return key.isin(panel_keys) | df["wave"].isna() | df["company"].isna()
-
-    # Text columns carry no dtype check: pandas' ``str`` columns are not ``object``, and
-    # pandera would then test every cell for coercibility (Python per row, ~1 s per million).
-    columns = {
-        "contact_id": pa.Column(None, pa.Check(lambda s: s.astype(str).str.strip() != "",
-                                                  error="expected a non-empty contact id",
-                                                  element_wise=False), nullable=False),
-        "contact_date": pa.Column("datetime64[ns]", pa.Check.le(
-            today_ts, error="expected a date that is not in the future"), nullable=True,
-            coerce=True),
-        "evaluator": pa.Column(None, pa.Check(lambda s: s.astype(str).str.strip() != "",
-                                                 error="expected an evaluator code",
-                                                 element_wise=False), nullable=True),
-        "comment": pa.Column(None, pa.Check(
-            lambda s: s.astype(str).str.len() <= MAX_COMMENT_CHARS,
-            error=f"expected a comment of at most {MAX_COMMENT_CHARS} characters",
-            element_wise=False), nullable=True, required=False),
-    }
-    for iid in item_ids:
-        checks = [c for sc in sorted(scales[iid]) for c in _item_checks(sc)]
-        columns[f"v:{iid}"] = pa.Column(float, checks if len(scales[iid]) == 1 else [],
-                                        nullable=True, required=False)
-    return pa.DataFrameSchema(columns, checks=[
-        pa.Check(in_period, error="contact_date|expected a date inside the wave's field period"),
-        pa.Check(in_panel, error="company|company is not in this wave's panel "
-                 "(see first_wave/last_wave in config/companies.yaml)"),
-    ], strict=False)
+    items = {f"v:{iid}": _item_rule(scales[iid]) for iid in item_ids}
+    return Schema(periods, panel, pd.Timestamp(today or date.today()), items)
 
 
-def schema_problems(schema: pa.DataFrameSchema, df: pd.DataFrame) -> pd.DataFrame:
-    """Validate lazily; return problems as ``row`` (positional), ``column``, ``value``,
-    ``expected`` — one per failing cell."""
+def _per_distinct(values: pd.Series, fn) -> np.ndarray:
+    """Boolean ``fn(value)`` decided once per distinct value (missing values: False)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    decided = np.array([bool(fn(u)) for u in uniques] + [False], dtype=bool)
+    return decided[codes]  # code -1 (missing) takes the appended False
+
+
+def _failures(schema: Schema, df: pd.DataFrame) -> list[tuple[np.ndarray, str, str]]:
+    """(failing rows, column, expected) per rule, the row-level rules first."""
+    out: list[tuple[np.ndarray, str, str]] = []
+    n = len(df)
+    date_s = df["contact_date"] if "contact_date" in df.columns else None
+    d = (pd.to_datetime(date_s).to_numpy() if date_s is not None else None)
+    if d is not None and "wave" in df.columns:
+        wcodes, wuniq = pd.factorize(df["wave"], use_na_sentinel=True)
+        nat = np.datetime64("NaT")
+        bounds = [schema.periods.get(w, (None, None)) for w in wuniq]
+        lo = np.array([b[0].to_datetime64() if b[0] is not None else nat for b in bounds]
+                      + [nat], dtype="datetime64[ns]").astype(d.dtype)[wcodes]
+        hi = np.array([b[1].to_datetime64() if b[1] is not None else nat for b in bounds]
+                      + [nat], dtype="datetime64[ns]").astype(d.dtype)[wcodes]
+        inside = (d >= lo) & (d <= hi)  # False against NaT: a wave without a period fails
+        out.append((~(np.isnat(d) | (wcodes < 0) | inside), "contact_date", PERIOD))
+    if "wave" in df.columns and "company" in df.columns:
+        wcodes, wuniq = pd.factorize(df["wave"], use_na_sentinel=True)
+        ccodes, cuniq = pd.factorize(df["company"], use_na_sentinel=True)
+        off = np.array([[(str(w), str(c)) not in schema.panel for c in cuniq]
+                        for w in wuniq], dtype=bool).reshape(len(wuniq), len(cuniq))
+        known = (wcodes >= 0) & (ccodes >= 0)  # a missing wave or company: checked elsewhere
+        bad = np.zeros(n, dtype=bool)
+        bad[known] = off[wcodes[known], ccodes[known]]
+        out.append((bad, "company", PANEL))
+    if "contact_id" in df.columns:
+        out.append(((df["contact_id"].astype(str).str.strip() == "").to_numpy(dtype=bool),
+                    "contact_id", EMPTY_ID))
+    if d is not None:
+        today = schema.today.to_datetime64().astype(d.dtype)
+        out.append((~np.isnat(d) & (d > today), "contact_date", FUTURE))
+    if "evaluator" in df.columns:
+        out.append((_per_distinct(df["evaluator"], lambda e: str(e).strip() == ""),
+                    "evaluator", EMPTY_EVALUATOR))
+    if "comment" in df.columns:
+        s = df["comment"]
+        long_ = (s.astype(str).str.len() > MAX_COMMENT_CHARS).to_numpy(dtype=bool)
+        out.append((long_ & s.notna().to_numpy(), "comment", LONG_COMMENT))
+    for col, rule in schema.items.items():
+        if rule.message is None or col not in df.columns:
+            continue
+        v = df[col].to_numpy(dtype=float)
+        given = ~np.isnan(v)
+        if rule.values is not None:
+            ok = np.isin(v, rule.values)
+        else:
+            with np.errstate(invalid="ignore"):
+                ok = (v >= rule.low) & (v <= rule.high)
+                if rule.whole:
+                    ok &= np.mod(v, 1) == 0
+        out.append((given & ~ok, col, rule.message))
+    return out
+
+
+def schema_problems(schema: Schema, df: pd.DataFrame) -> pd.DataFrame:
+    """Every failing cell as ``row`` (positional), ``column``, ``value``, ``expected``: one
+    record per row and column (the first rule of :func:`_failures` that fails), sorted."""
     cols = ["row", "column", "value", "expected"]
-    try:
-        schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        fc = err.failure_cases
-    else:
+    rows, columns, expected = [], [], []
+    for bad, col, msg in _failures(schema, df):
+        idx = np.flatnonzero(bad)
+        rows.append(idx)
+        columns += [col] * len(idx)
+        expected += [msg] * len(idx)
+    if not columns:
         return pd.DataFrame(columns=cols)
-    fc = fc[fc["index"].notna()].copy()
-    msg = fc["check"].astype(str)
-    tagged = msg.str.contains("|", regex=False)
-    fc["expected"] = np.where(tagged, msg.str.split("|", n=1).str[-1], msg)
-    fc.loc[tagged, "column"] = msg[tagged].str.split("|", n=1).str[0]
-    fc = fc.drop_duplicates(["index", "column"])
-    pos = pd.Index(df.index).get_indexer(fc["index"].astype(df.index.dtype))
-    out = pd.DataFrame({"row": pos, "column": fc["column"].astype(str).to_numpy(),
-                        "expected": fc["expected"].to_numpy()})
-    out["value"] = [_show(df.iat[r, df.columns.get_loc(c)]) for r, c in zip(out["row"],
-                                                                           out["column"], strict=True)]
+    out = pd.DataFrame({"row": np.concatenate(rows), "column": columns, "expected": expected})
+    out = out.drop_duplicates(["row", "column"], keep="first")
+    out["value"] = [_show(df.iat[r, df.columns.get_loc(c)])
+                    for r, c in zip(out["row"], out["column"], strict=True)]
     return out[cols].sort_values(["row", "column"], kind="stable").reset_index(drop=True)
 
 

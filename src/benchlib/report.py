@@ -67,7 +67,7 @@ STAMP = ".stamp.json"
 WAVE_FILES = (RESULTS_FILE,)  # language-independent outputs kept at reports/<wave>/
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 PROVENANCE_PACKAGES = ("benchlib", "pandas", "numpy", "scipy", "statsmodels", "pingouin",
-                       "seaborn", "matplotlib", "pandera", "pyarrow", "papermill", "nbconvert")
+                       "seaborn", "matplotlib", "pydantic", "pyarrow", "papermill", "nbconvert")
 _LIBRARY_SUFFIXES = (".py", ".yaml", ".j2", ".json", ".css")
 
 

@@ -483,8 +483,9 @@ def test_no_agent_level_data_and_evaluators_as_codes(res, doc):
 def test_results_json_written_atomically_and_reproducibly(study, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    write(compute_wave(study, WAVE, cache=False), a)  # computed now ...
-    write(compute_wave(study, WAVE), b)  # ... and as remembered from an earlier computation
+    first = study.config.waves[0].id  # the cheapest wave to compute again
+    write(compute_wave(study, first, cache=False), a)  # computed now ...
+    write(compute_wave(study, first), b)  # ... and as remembered from an earlier computation
     assert a.read_bytes() == b.read_bytes()
     doc = json.loads(a.read_text(encoding="utf-8"))
     assert doc["provenance"]["built_at"] == "2026-01-01T00:00:00Z"

@@ -313,19 +313,21 @@ def _run_killed(root, target, call, count=1):
 
 
 @pytest.mark.slow
-def test_killed_report_build_keeps_previous_report(tmp_path):
-    root = copy_project(tmp_path)
-    run_pipeline(root)
-    build_wave_reports("2026-10", root=root, only=["00_data_quality"])
-    report = root / "reports" / "2026-10" / "de"
+def test_killed_report_build_keeps_previous_report(tmp_path, example_project):
+    root = copy_project(tmp_path, with_raw=False)  # the session's cleaned data
+    shutil.copytree(example_project / "data" / "processed", root / "data" / "processed",
+                    dirs_exist_ok=True)
+    # the first wave: its results are the quickest to compute (the killed run computes them)
+    build_wave_reports("2025-07", root=root, only=["00_data_quality"])
+    report = root / "reports" / "2025-07" / "de"
     marker = report / "data_quality.html"
     marker.write_text("previous report", encoding="utf-8")
     _run_killed(root, "de", "from benchlib.report import build_wave_reports; "
-                "build_wave_reports('2026-10', only=['00_data_quality'])")
+                "build_wave_reports('2025-07', only=['00_data_quality'])")
     assert marker.read_text(encoding="utf-8") == "previous report"
-    build_wave_reports("2026-10", root=root, only=["00_data_quality"])
+    build_wave_reports("2025-07", root=root, only=["00_data_quality"])
     assert "previous report" not in marker.read_text(encoding="utf-8")
-    assert not [p for p in (root / "reports" / "2026-10").iterdir() if p.name.startswith(".")]
+    assert not [p for p in (root / "reports" / "2025-07").iterdir() if p.name.startswith(".")]
 
 
 def test_replace_dir_swaps_complete_folders(tmp_path):

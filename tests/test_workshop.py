@@ -239,10 +239,12 @@ def test_pack_builds_for_another_study(tmp_path, monkeypatch, variant):
     run_pipeline(fx.root)
     monkeypatch.setenv("BENCHLIB_ROOT", str(fx.root))
     wave = fx.waves[-1]
+    build = tmp_path / "build"  # as a report build: the second language loads the results
+    build.mkdir()
     for lang in ("de", "en"):
         out = tmp_path / f"ws-{lang}.ipynb"
         pm.execute_notebook(str(fx.root / "notebooks" / "03_workshop.ipynb"), str(out),
-                            parameters={"wave": wave, "lang": lang, "out_dir": ""},
+                            parameters={"wave": wave, "lang": lang, "out_dir": str(build)},
                             kernel_name="python3", cwd=str(fx.root / "notebooks"),
                             progress_bar=False, log_output=False)
         nb = nbformat.read(out, as_version=4)

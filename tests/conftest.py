@@ -110,7 +110,10 @@ def pytest_collection_modifyitems(config, items):
         if _SHARED_BUILDS & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group("example_reports"))
         elif item.nodeid.startswith("tests/test_report_matrix.py"):  # module fixtures
-            item.add_marker(pytest.mark.xdist_group("report_matrix"))
+            # one group per study: its tests share the study's build, and the studies
+            # spread over the workers
+            study = getattr(getattr(item, "callspec", None), "params", {}).get("study_root")
+            item.add_marker(pytest.mark.xdist_group(f"report_matrix_{study}"))
     if getattr(config.option, "loadgroup", False):  # an xdist worker with --dist loadgroup
         _suffix_groups(items)
 

@@ -270,16 +270,22 @@ def _csv_grid_strict(text: str, name: str, mapping: ExportMapping) -> pd.DataFra
 
 
 # --------------------------------------------------------------------------- XLSX
+def _check_container(data: bytes, name: str, mapping: ExportMapping, noun: str,
+                     kind: str) -> None:
+    """An encrypted or legacy file, or no zip at all, is an InputError saying what it is."""
+    if data.startswith(OLE_MAGIC):
+        raise InputError(name, "file", f"the {noun} is password-protected (encrypted) or a "
+                         f"legacy .xls; save it as an unprotected .{mapping.format}")
+    if not data.startswith(ZIP_MAGIC):
+        raise InputError(name, "file", f"not an {kind} (expected a zip container); is it a "
+                         f"CSV? The export mapping '{mapping.id}' says format: {mapping.format}")
+
+
 def _xlsx_grid(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
     """The sheet as a string grid (row 1 of the sheet is grid row 0). A plain workbook is
     read by calamine (Rust, fast); one with formulas or merged cells by openpyxl, which can
     show an uncomputed formula's text — decided per file, same strings either way."""
-    if data.startswith(OLE_MAGIC):
-        raise InputError(name, "file", "the workbook is password-protected (encrypted) or a "
-                         "legacy .xls; save it as an unprotected .xlsx")
-    if not data.startswith(ZIP_MAGIC):
-        raise InputError(name, "file", "not an XLSX workbook (expected a zip container); is it "
-                         f"a CSV? The export mapping '{mapping.id}' says format: xlsx")
+    _check_container(data, name, mapping, "workbook", "XLSX workbook")
     grid = _xlsx_grid_calamine(data, name, mapping) if _plain_workbook(data) else None
     return grid if grid is not None else _xlsx_grid_openpyxl(data, name, mapping)
 
@@ -320,13 +326,7 @@ def _xlsx_grid_calamine(data: bytes, name: str, mapping: ExportMapping) -> pd.Da
         values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
     except Exception:
         return None
-    rows = [[_cell_text(v) for v in row] for row in values]
-    if not any(any(c.strip() for c in r) for r in rows):
-        raise InputError(name, f"sheet {title!r}", "the sheet is empty (expected a header "
-                         "row and data)")
-    grid = pd.DataFrame(rows, dtype=object).fillna("")
-    grid.attrs["sheet"] = f"sheet {title!r} (sheets: {', '.join(sheets.sheetnames)})"
-    return grid
+    return _sheet_grid(values, name, title, sheets)
 
 
 def _xlsx_grid_openpyxl(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
@@ -348,12 +348,7 @@ def _xlsx_grid_openpyxl(data: bytes, name: str, mapping: ExportMapping) -> pd.Da
                              f"({type(err).__name__}: {err})") from None
     finally:
         wb.close()
-    if not any(any(c.strip() for c in r) for r in rows):
-        raise InputError(name, f"sheet {ws.title!r}", "the sheet is empty (expected a header "
-                         "row and data)")
-    grid = pd.DataFrame(rows, dtype=object).fillna("")
-    grid.attrs["sheet"] = f"sheet {ws.title!r} (sheets: {', '.join(wb.sheetnames)})"
-    return grid
+    return _text_grid(rows, name, ws.title, wb.sheetnames)
 
 
 # an ODS cell with a formula but no computed value (office:value-type), as software that
@@ -367,12 +362,7 @@ def _ods_grid(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
     sheet is grid row 0, as for XLSX). Formula cells show their computed values, error
     cells their error text (``#DIV/0!``, rejected by the item parser); a formula that was
     never computed would read as an empty cell, so such a file is refused."""
-    if data.startswith(OLE_MAGIC):
-        raise InputError(name, "file", "the spreadsheet is password-protected (encrypted) or "
-                         "a legacy .xls; save it as an unprotected .ods")
-    if not data.startswith(ZIP_MAGIC):
-        raise InputError(name, "file", "not an ODS spreadsheet (expected a zip container); is "
-                         f"it a CSV? The export mapping '{mapping.id}' says format: ods")
+    _check_container(data, name, mapping, "spreadsheet", "ODS spreadsheet")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             content = z.read("content.xml")
@@ -393,12 +383,23 @@ def _ods_grid(data: bytes, name: str, mapping: ExportMapping) -> pd.DataFrame:
     except Exception as err:
         raise InputError(name, f"sheet {title!r}", "corrupt worksheet "
                          f"({type(err).__name__}: {err})") from None
-    rows = [[_cell_text(v) for v in row] for row in values]
+    return _sheet_grid(values, name, title, sheets)
+
+
+def _sheet_grid(values, name: str, title: str, sheets) -> pd.DataFrame:
+    """A calamine sheet's cell values (XLSX or ODS) as the grid of texts every reader gives."""
+    return _text_grid([[_cell_text(v) for v in row] for row in values], name, title,
+                      sheets.sheetnames)
+
+
+def _text_grid(rows: list[list[str]], name: str, title: str, sheetnames) -> pd.DataFrame:
+    """A sheet's rows of cell texts as a grid, the sheet named for messages (any reader);
+    an empty sheet is an InputError."""
     if not any(any(c.strip() for c in r) for r in rows):
         raise InputError(name, f"sheet {title!r}", "the sheet is empty (expected a header "
                          "row and data)")
     grid = pd.DataFrame(rows, dtype=object).fillna("")
-    grid.attrs["sheet"] = f"sheet {title!r} (sheets: {', '.join(sheets.sheetnames)})"
+    grid.attrs["sheet"] = f"sheet {title!r} (sheets: {', '.join(sheetnames)})"
     return grid
 
 

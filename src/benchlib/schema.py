@@ -105,8 +105,9 @@ def _failures(schema: Schema, df: pd.DataFrame) -> list[tuple[np.ndarray, str, s
     n = len(df)
     date_s = df["contact_date"] if "contact_date" in df.columns else None
     d = (pd.to_datetime(date_s).to_numpy() if date_s is not None else None)
-    if d is not None and "wave" in df.columns:
+    if "wave" in df.columns:  # the waves, once for the period and the panel rules
         wcodes, wuniq = pd.factorize(df["wave"], use_na_sentinel=True)
+    if d is not None and "wave" in df.columns:
         nat = np.datetime64("NaT")
         bounds = [schema.periods.get(w, (None, None)) for w in wuniq]
         lo = np.array([b[0].to_datetime64() if b[0] is not None else nat for b in bounds]
@@ -116,7 +117,6 @@ def _failures(schema: Schema, df: pd.DataFrame) -> list[tuple[np.ndarray, str, s
         inside = (d >= lo) & (d <= hi)  # False against NaT: a wave without a period fails
         out.append((~(np.isnat(d) | (wcodes < 0) | inside), "contact_date", PERIOD))
     if "wave" in df.columns and "company" in df.columns:
-        wcodes, wuniq = pd.factorize(df["wave"], use_na_sentinel=True)
         ccodes, cuniq = pd.factorize(df["company"], use_na_sentinel=True)
         off = np.array([[(str(w), str(c)) not in schema.panel for c in cuniq]
                         for w in wuniq], dtype=bool).reshape(len(wuniq), len(cuniq))

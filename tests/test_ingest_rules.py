@@ -54,7 +54,7 @@ def test_name_like_evaluator_values(text, name):
 def test_stripped_ids_by_arrow_equal_the_python_rule(cid):
     import pandas as pd
 
-    from benchlib.pipeline import _stripped_ids, normalise_contact_id
+    from benchlib.pipeline import _stripped_arrow, normalise_contact_id
 
-    got = _stripped_ids(pd.Series([cid, "pad-007"], dtype="str"))
-    assert got.tolist() == [normalise_contact_id(cid, "strip_leading_zeros"), "pad-7"]
+    got = _stripped_arrow(pd.Series([cid, "pad-007"], dtype="str"))
+    assert got.to_pylist() == [normalise_contact_id(cid, "strip_leading_zeros"), "pad-7"]

@@ -264,14 +264,10 @@ def _normalise_ids(cfg: StudyConfig, results: list[FileResult]) -> list[str]:
 _STRIPPED_RE = r"(^|\D)0+(\d+)$"  # the digits ending an id, leading zeros removed (ASCII)
 
 
-def _stripped_ids(ids: pd.Series) -> np.ndarray:
-    """``normalise_contact_id(id, "strip_leading_zeros")`` of every id (object array), by
-    one Arrow regex; ids with non-ASCII characters (Unicode digits) go through Python."""
-    return _stripped_arrow(ids).to_numpy(zero_copy_only=False).astype(object)
-
-
 def _stripped_arrow(ids: pd.Series):
-    """:func:`_stripped_ids` as an Arrow string array."""
+    """``normalise_contact_id(id, "strip_leading_zeros")`` of every id as an Arrow string
+    array, by one Arrow regex; ids with non-ASCII characters (Unicode digits) go through
+    Python."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -100,3 +100,42 @@ def test_holm_equals_statsmodels_and_r():
     assert holm(p) == pytest.approx(multipletests(p, method="holm")[1], abs=1e-15)
     # R 4.2.2: p.adjust(c(.2, .001, .04, .04, .9, .012), "holm") -> 0.4 0.006 0.16 0.16 0.9 0.06
     assert holm(p) == pytest.approx([0.4, 0.006, 0.16, 0.16, 0.9, 0.06], abs=1e-12)
+
+
+# --------------------------------------------------------------------------- studentized range
+SR_GRID = [(k, df, q) for k in (2, 3, 5, 8, 12, 20) for df in (2.0, 4.2, 12.5, 87.3, 1500.0, 5e4)
+           for q in (0.3, 1.0, 2.5, 3.5, 4.5, 7.0)]
+
+
+def test_studentized_range_cdf_equals_scipy_and_a_finer_rule(monkeypatch):
+    """The fixed quadrature rule against scipy's adaptive integration, and against the same
+    rule with about twice the nodes in both directions (its own error)."""
+    from benchlib.stats import compare
+
+    ours = np.array([compare.studentized_range_cdf(q, k, df) for k, df, q in SR_GRID])
+    ref = np.array([stats.studentized_range.cdf(q, k, df) for k, df, q in SR_GRID])
+    assert np.abs(ours - ref).max() <= 5e-11
+    z = np.linspace(-10.0, 10.0, 801)
+    monkeypatch.setattr(compare, "_SR_Z", z)
+    monkeypatch.setattr(compare, "_SR_PHI", np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi) * (z[1] - z[0]))
+    monkeypatch.setattr(compare, "_SR_NODES", 481)
+    finer = np.array([compare.studentized_range_cdf(q, k, df) for k, df, q in SR_GRID])
+    assert np.abs(ours - finer).max() <= 1e-13
+
+
+def test_studentized_range_matches_r():
+    from benchlib.stats.compare import studentized_range_cdf, studentized_range_ppf
+
+    # R 4.2.2: print(ptukey(3.5, 4, 23.2), digits = 15) -> 0.909284737773726
+    assert studentized_range_cdf(3.5, 4, 23.2) == pytest.approx(0.909284737773726, abs=1e-9)
+    # R: ptukey(4.5, 8, 1500) -> 0.96785789128245
+    assert studentized_range_cdf(4.5, 8, 1500) == pytest.approx(0.96785789128245, abs=1e-9)
+    # R: qtukey(0.95, 3, 9.7) -> 3.89653569343665; qtukey(0.95, 10, 1500) -> 4.48090762564523
+    # (R's qtukey stops its secant at eps = 1e-4 on the probability scale: good to ~1e-6)
+    assert studentized_range_ppf(0.95, 3, 9.7) == pytest.approx(3.89653569343665, abs=1e-6)
+    assert studentized_range_ppf(0.95, 10, 1500) == pytest.approx(4.48090762564523, abs=1e-6)
+    assert studentized_range_ppf(0.95, 10, 1500) == pytest.approx(
+        stats.studentized_range.ppf(0.95, 10, 1500), abs=1e-10)
+    # outside the rule's checked range the function is scipy's
+    for k, df in ((30, 50.0), (5, 1e5), (5, 1.5)):
+        assert studentized_range_cdf(3.0, k, df) == stats.studentized_range.cdf(3.0, k, df)

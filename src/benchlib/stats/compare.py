@@ -139,12 +139,69 @@ def welch_anova(data: pd.DataFrame, dv: str = "total", between: str = "company")
     return out[["F", "df1", "df2", "p", "np2"]].astype(float).reset_index(drop=True)
 
 
+# The studentized range distribution by fixed-node quadrature (trapezoid rules, which converge
+# geometrically for these smooth, fast-decaying integrands): P(Q <= q) is the mean over
+# s = sqrt(chi2_df / df) of the range distribution of k standard normals at q s,
+#   P(range <= w) = k ∫ φ(z) [Φ(z + w) - Φ(z)]^(k-1) dz,
+# with t = log s on nodes between the points where its density has fallen by e^-45. Checked
+# against scipy's adaptive integration (≤ 5e-11 over k 2–20, df 2–5e4, q 0.3–7) and against a
+# rule with twice the nodes (≤ 1e-13): tests/stats/test_compare.py.
+_SR_Z = np.linspace(-9.0, 9.0, 361)
+_SR_PHI = np.exp(-0.5 * _SR_Z**2) / np.sqrt(2 * np.pi) * (_SR_Z[1] - _SR_Z[0])
+_SR_NODES = 241
+_SR_K, _SR_DF = (2, 20), (2.0, 1e5)  # where the rule is checked (df < 1e5); elsewhere scipy,
+# which from df = 1e5 on uses the limit df = ∞ (as R's ptukey does)
+
+
+def _log_s_nodes(df: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes ``t = log s`` and normalised weights of ``s = sqrt(chi2_df / df)``."""
+    from scipy.optimize import brentq
+
+    def drop(t: float) -> float:  # log density relative to its maximum (t = 0), plus 45
+        return df * t - df * np.expm1(2 * t) / 2 + 45
+
+    t = np.linspace(brentq(drop, -60.0, 0.0), brentq(drop, 0.0, 10.0), _SR_NODES)
+    g = np.exp(df * t - df * np.expm1(2 * t) / 2)
+    return t, g / g.sum()
+
+
+def _range_cdf(w: np.ndarray, k: int) -> np.ndarray:
+    """P(range of ``k`` standard normals ≤ w), for each ``w``."""
+    from scipy.special import ndtr
+
+    inner = np.clip(ndtr(_SR_Z[None, :] + w[:, None]) - ndtr(_SR_Z)[None, :], 0.0, 1.0)
+    return k * (inner ** (k - 1) * _SR_PHI).sum(axis=1)
+
+
+def _fast_range(k: int, df: float) -> bool:
+    return _SR_K[0] <= k <= _SR_K[1] and _SR_DF[0] <= df < _SR_DF[1]
+
+
+def studentized_range_cdf(q: float, k: int, df: float) -> float:
+    """P(Q ≤ q) of the studentized range (= ``scipy.stats.studentized_range.cdf``), ~5×
+    faster: a fixed quadrature rule (see the comment above) for 2 ≤ k ≤ 20 and
+    2 ≤ df < 1e5, scipy elsewhere.
+
+    Examples
+    --------
+    >>> round(studentized_range_cdf(3.939450173, 5, 87.3), 9)  # R ptukey: 0.95
+    0.95
+    """
+    if not (_fast_range(k, df) and np.isfinite(q)) or q <= 0:
+        from scipy.stats import studentized_range
+
+        return float(studentized_range.cdf(q, k, df))
+    t, g = _log_s_nodes(df)
+    return float(g @ _range_cdf(q * np.exp(t), k))
+
+
 def studentized_range_ppf(p: float, k: int, df: float, tol: float = 1e-12) -> float:
     """Quantile of the studentized range (= ``scipy.stats.studentized_range.ppf``), faster.
 
-    Secant iterations on scipy's exact ``sf``, started at the Gleason (1999) approximation
-    (:func:`statsmodels.stats.libqsturng.qsturng`, about 1e-3 off): 4–6 evaluations of the
-    distribution instead of scipy's ~16, to the same value (relative ``tol``).
+    Secant iterations on :func:`studentized_range_cdf` (the quadrature nodes of ``df``
+    computed once), started at the Gleason (1999) approximation
+    (:func:`statsmodels.stats.libqsturng.qsturng`, about 1e-3 off), to relative ``tol``;
+    scipy's bracketing solver outside the rule's range or without convergence.
 
     Examples
     --------
@@ -154,16 +211,22 @@ def studentized_range_ppf(p: float, k: int, df: float, tol: float = 1e-12) -> fl
     from scipy.stats import studentized_range
     from statsmodels.stats.libqsturng import qsturng
 
-    if not (0 < p < 1) or k < 2 or not df > 1:
+    if not (0 < p < 1) or not _fast_range(k, df):
         return float(studentized_range.ppf(p, k, df))
-    q = float(qsturng(p, k, df))
-    a, b = q, q * (1 + 1e-3)
-    fa, fb = (float(studentized_range.sf(x, k, df)) - (1 - p) for x in (a, b))
-    for _ in range(20):
+    t, g = _log_s_nodes(df)
+    s = np.exp(t)
+
+    def miss(q: float) -> float:
+        return float(g @ _range_cdf(q * s, k)) - p
+
+    a = float(qsturng(p, k, df))
+    b = a * (1 + 1e-3)
+    fa, fb = miss(a), miss(b)
+    for _ in range(30):
         if fb == fa or abs(b - a) <= tol * abs(b):
             break
         a, b, fa = b, b - fb * (b - a) / (fb - fa), fb
-        fb = float(studentized_range.sf(b, k, df)) - (1 - p)
+        fb = miss(b)
     if not np.isfinite(b) or abs(fb) > 1e-9:  # no convergence: scipy's bracketing solver
         return float(studentized_range.ppf(p, k, df))
     return float(b)

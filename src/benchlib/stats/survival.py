@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
-from statsmodels.stats.multitest import multipletests
 
 from benchlib.stats._common import (
     DEFAULT_ALPHA,
     DEFAULT_MIN_N,
     check_alpha,
+    holm,
     infer_shop,
     require_columns,
 )
@@ -270,5 +270,5 @@ def logrank_shop_vs_competitors(
     out["p_holm"] = np.where(out["comparison"] == "pooled", out["p"], np.nan)
     pairs = (out["comparison"] == "pair") & out["tested"]
     if pairs.any():
-        out.loc[pairs, "p_holm"] = multipletests(out.loc[pairs, "p"], method="holm")[1]
+        out.loc[pairs, "p_holm"] = holm(out.loc[pairs, "p"])
     return out

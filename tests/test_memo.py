@@ -144,3 +144,32 @@ def test_a_second_process_waits_for_the_first_instead_of_computing(example_proje
     assert not marker.exists()
     memo.persist_to(None)
     memo.clear()
+
+
+def test_a_waves_own_headline_verdicts_come_from_its_results(example_project, monkeypatch):
+    """compute_wave has the three headline tests of its wave: it hands their verdicts to the
+    memo (its trend history then does not test them again), equal to what
+    headline_verdicts computes on its own — unless one of the three failed there for a
+    reason of its own (here: the per-dimension DiD), when the verdicts are computed apart."""
+    from benchlib.results import compute
+
+    monkeypatch.setattr(memo, "_FOLDER", None)
+    study = benchlib.load_study(example_project)
+    trained = next(w.id for w in study.config.waves if w.trainings_before)
+    calls = []
+    real = compute._headline_verdicts
+    monkeypatch.setattr(compute, "_headline_verdicts",
+                        lambda s, w: calls.append(w) or real(s, w))
+    memo.clear()
+    res = compute_wave(study, trained)
+    assert calls == [] and res.meta["training"]["claim"] in (True, False)
+    assert compute.headline_verdicts(study, trained) == real(study, trained)
+
+    def fails(*a, **k):
+        raise ValueError("by dimension: not estimable")
+
+    monkeypatch.setattr(compute.stats, "training_effect_by_dimension", fails)
+    memo.clear()
+    res = compute_wave(study, trained)
+    assert res.meta["training"] is None and calls == [trained]
+    assert compute.headline_verdicts(study, trained)["training"]["claim"] in (True, False)

@@ -221,6 +221,13 @@ def _compute(study: Study, wave: str) -> WaveResults:
                                                              shop_comparable), (None, None))
     tables["training_by_dimension"] = by_dim if by_dim is not None else pd.DataFrame(
         columns=["dimension", "estimate", "ci_low", "ci_high", "p", "tested"])
+    # this wave's headline verdicts are what headline_verdicts would compute from the same three
+    # tests, unless one of them failed here for a reason of its own (by dimension, say): then
+    # the trend history below computes them itself
+    if not any(col.unavailable.get(s, {}).get("reason") == "not_estimable"
+               for s in _VERDICT_SECTIONS):
+        verdicts = _verdicts(cfg, shop, wave, prev, svm, tables["change"], training, col)
+        memo.remembered("headline_verdicts", study, wave, lambda: verdicts)
 
     # --- mail response times (censored), if the study measures them
     def mail_fn():
@@ -354,6 +361,16 @@ def _headline_verdicts(study: Study, wave: str) -> dict[str, Any]:
     training, _ = col.run("training", lambda: _training(study, wave, prev, min_n, k,
                                                         shop_comparable, by_dimension=False),
                           (None, None))
+    return _verdicts(cfg, shop, wave, prev, svm, change, training, col)
+
+
+_VERDICT_SECTIONS = ("shop_vs_competitors", "change", "training")
+
+
+def _verdicts(cfg, shop: str, wave: str, prev: str | None, svm: dict | None,
+              change: pd.DataFrame, training: dict | None, col: _Collector) -> dict[str, Any]:
+    """The policy's verdict on the three headline tests (the last step of
+    :func:`headline_verdicts`, shared with :func:`compute_wave`, which has the same three)."""
     empty = {"shop_vs_competitors": pd.DataFrame(columns=["p", "tested"]),
              "dimension_change": pd.DataFrame(columns=["p", "tested"]),
              "training_by_dimension": pd.DataFrame(columns=["dimension", "p", "tested"]),

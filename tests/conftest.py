@@ -104,11 +104,21 @@ _SHARED_BUILDS = {"example_reports"}
 them run in one worker (``--dist loadgroup``)."""
 
 
+_SHARED_MODULE_FIXTURES = {"small_res"}
+"""Module fixtures that compute the wave of a changed study (not in the session's memo
+folder's reach before the first of their tests ran): their tests run in one worker, so the
+fixture is computed once and the other worker goes on with other tests."""
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if _SHARED_BUILDS & set(getattr(item, "fixturenames", ())):
+        names = set(getattr(item, "fixturenames", ()))
+        if _SHARED_BUILDS & names:
             item.add_marker(pytest.mark.xdist_group("example_reports"))
+        elif _SHARED_MODULE_FIXTURES & names:
+            fixture = sorted(_SHARED_MODULE_FIXTURES & names)[0]
+            item.add_marker(pytest.mark.xdist_group(f"{item.path.stem}_{fixture}"))
         elif item.nodeid.startswith("tests/test_report_matrix.py"):  # module fixtures
             # one group per study: its tests share the study's build, and the studies
             # spread over the workers

@@ -59,10 +59,10 @@ def test_unhashable_table_is_not_remembered(example_project):
 
 def test_results_are_shared_through_a_folder(example_project, tmp_path, monkeypatch):
     study = benchlib.load_study(example_project)
-    res = compute_wave(study, WAVE)
+    res = compute_wave(study, FIRST)
     monkeypatch.setattr(memo, "_FOLDER", None)
     memo.persist_to(tmp_path)
-    k = memo.key(study, WAVE)
+    k = memo.key(study, FIRST)
     memo.put(k, res)
     assert len(list(tmp_path.glob("*.json"))) == 1
     memo.clear()  # another process: nothing in memory

@@ -103,8 +103,8 @@ def test_holm_equals_statsmodels_and_r():
 
 
 # --------------------------------------------------------------------------- studentized range
-SR_GRID = [(k, df, q) for k in (2, 3, 5, 8, 12, 20) for df in (2.0, 4.2, 12.5, 87.3, 1500.0, 5e4)
-           for q in (0.3, 1.0, 2.5, 3.5, 4.5, 7.0)]
+SR_GRID = [(k, df, q) for k in (2, 5, 12, 20) for df in (2.0, 12.5, 87.3, 5e4)
+           for q in (0.3, 2.5, 3.5, 7.0)]
 
 
 def test_studentized_range_cdf_equals_scipy_and_a_finer_rule(monkeypatch):

@@ -228,7 +228,11 @@ def test_a_build_of_several_waves_computes_each_waves_verdicts_once(example_proj
                                                                    monkeypatch):
     """Each wave's results job runs in its own process; the trend history of a later wave
     needs the headline verdicts of every earlier trained wave. The job pool shares them
-    (benchlib.results.memo.sharing): each is computed once in the whole build."""
+    (benchlib.results.memo.sharing): none is computed twice in the whole build. (A wave's
+    own job offers its verdicts from its own tests; whether a later wave's job finds them
+    there or computes them first depends on timing, so the log holds each trained wave at
+    most once. With four waves, two later jobs need the first trained wave's verdicts: without
+    the sharing it would be logged twice.)"""
     from benchlib.report import build_reports
     from benchlib.results import compute, memo
 
@@ -247,10 +251,11 @@ def test_a_build_of_several_waves_computes_each_waves_verdicts_once(example_proj
     shutil.copytree(example_project / "data" / "processed", root / "data" / "processed",
                     dirs_exist_ok=True)
     study = load_study(root)
-    waves = [w.id for w in study.config.waves][:3]
-    trained = [w.id for w in study.config.waves[:3] if w.trainings_before]
-    assert len(trained) >= 2  # the last wave's history repeats an earlier wave's verdict
+    waves = [w.id for w in study.config.waves][:4]
+    trained = [w.id for w in study.config.waves[:4] if w.trainings_before]
+    assert len(trained) >= 3  # two later waves' histories repeat the first trained verdict
     monkeypatch.setenv("BENCHLIB_REPORT_JOBS", "2")
     build_reports(waves, ["en"], root=root, only=["00_data_quality"])
-    assert sorted(log.read_text().split()) == sorted(trained)
+    logged = log.read_text().split() if log.exists() else []
+    assert len(logged) == len(set(logged)) and set(logged) <= set(trained[:-1])
     assert memo._FOLDER is None  # the build's folder is gone with it

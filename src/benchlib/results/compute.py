@@ -226,8 +226,8 @@ def _compute(study: Study, wave: str) -> WaveResults:
     # the trend history below computes them itself
     if not any(col.unavailable.get(s, {}).get("reason") == "not_estimable"
                for s in _VERDICT_SECTIONS):
-        verdicts = _verdicts(cfg, shop, wave, prev, svm, tables["change"], training, col)
-        memo.remembered("headline_verdicts", study, wave, lambda: verdicts)
+        memo.remembered("headline_verdicts", study, wave, lambda: _verdicts(
+            cfg, shop, wave, prev, svm, tables["change"], training, col))
 
     # --- mail response times (censored), if the study measures them
     def mail_fn():

@@ -153,8 +153,9 @@ _SR_K, _SR_DF = (2, 20), (2.0, 1e5)  # where the rule is checked (df < 1e5); els
 # which from df = 1e5 on uses the limit df = ∞ (as R's ptukey does)
 
 
-def _log_s_nodes(df: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes ``t = log s`` and normalised weights of ``s = sqrt(chi2_df / df)``."""
+def _s_nodes(df: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes ``s`` (equally spaced in ``log s``) and normalised weights of
+    ``s = sqrt(chi2_df / df)``."""
     from scipy.optimize import brentq
 
     def drop(t: float) -> float:  # log density relative to its maximum (t = 0), plus 45
@@ -162,7 +163,13 @@ def _log_s_nodes(df: float) -> tuple[np.ndarray, np.ndarray]:
 
     t = np.linspace(brentq(drop, -60.0, 0.0), brentq(drop, 0.0, 10.0), _SR_NODES)
     g = np.exp(df * t - df * np.expm1(2 * t) / 2)
-    return t, g / g.sum()
+    return np.exp(t), g / g.sum()
+
+
+def _cdf_on(q: float, k: int, nodes: tuple[np.ndarray, np.ndarray]) -> float:
+    """P(Q ≤ q) on the nodes of :func:`_s_nodes`."""
+    s, g = nodes
+    return float(g @ _range_cdf(q * s, k))
 
 
 def _range_cdf(w: np.ndarray, k: int) -> np.ndarray:
@@ -191,8 +198,7 @@ def studentized_range_cdf(q: float, k: int, df: float) -> float:
         from scipy.stats import studentized_range
 
         return float(studentized_range.cdf(q, k, df))
-    t, g = _log_s_nodes(df)
-    return float(g @ _range_cdf(q * np.exp(t), k))
+    return _cdf_on(q, k, _s_nodes(df))
 
 
 def studentized_range_ppf(p: float, k: int, df: float, tol: float = 1e-12) -> float:
@@ -213,11 +219,10 @@ def studentized_range_ppf(p: float, k: int, df: float, tol: float = 1e-12) -> fl
 
     if not (0 < p < 1) or not _fast_range(k, df):
         return float(studentized_range.ppf(p, k, df))
-    t, g = _log_s_nodes(df)
-    s = np.exp(t)
+    nodes = _s_nodes(df)
 
     def miss(q: float) -> float:
-        return float(g @ _range_cdf(q * s, k)) - p
+        return _cdf_on(q, k, nodes) - p
 
     a = float(qsturng(p, k, df))
     b = a * (1 + 1e-3)

@@ -123,6 +123,35 @@ def test_up_to_date_reports_are_not_rebuilt(tmp_path, capsys):
     assert "[2026-10/de] up to date" in err and "[2026-10/en] up to date" in err
 
 
+def test_rebuilding_one_notebook_keeps_a_current_folder_current(tmp_path, monkeypatch, capsys):
+    """`benchlib report --notebooks N` on an up-to-date folder: still up to date afterwards
+    (the stamp covers every notebook); on a stale folder it stays stale."""
+    from benchlib import report
+    from benchlib.paths import RESULTS_FILE
+
+    root, paths, _ = _stamped(tmp_path)
+
+    def fake_build(job):  # the scheduler forks: the patched function runs in the job process
+        name = RESULTS_FILE if job.computes_results else job.html
+        (job.tmp / name).write_text(f"{job.wave} {job.notebook}", "utf-8")
+        return 0.0
+
+    monkeypatch.setattr(report, "_build_one", fake_build)
+    names = [n for n in report.NOTEBOOKS if (paths.notebooks / f"{n}.ipynb").is_file()]
+    built = report.build_reports(["2026-10"], ["de"], root=root)
+    assert sorted(b.notebook for b in built) == sorted(names)
+    built = report.build_reports(["2026-10"], ["de"], root=root, only=[names[0]])
+    assert [b.notebook for b in built] == [names[0]]
+    capsys.readouterr()
+    assert report.build_reports(["2026-10"], ["de"], root=root) == []
+    assert "[2026-10/de] up to date" in capsys.readouterr().err
+    # new processed data: a partial build leaves the folder stale (the others are old)
+    (paths.current / "manifest.json").write_text('{"inputs": {"a": "1"}}', "utf-8")
+    report.build_reports(["2026-10"], ["de"], root=root, only=[names[0]])
+    rebuilt = report.build_reports(["2026-10"], ["de"], root=root)
+    assert sorted(b.notebook for b in rebuilt) == sorted(names)
+
+
 def test_unknown_report_language_is_one_error(example_project):
     proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "report", "--wave", "2026-10",
                            "--lang", "fr"], env={**os.environ, "BENCHLIB_ROOT": str(example_project)},

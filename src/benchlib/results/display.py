@@ -253,9 +253,11 @@ def _change_build(v: ReportView) -> pd.DataFrame:
 
 def _wide(v: ReportView, source: str, row_key: str, row_label: Cell,
           cell: Callable[[dict, ReportView], str]) -> pd.DataFrame:
-    """Rows = ``row_key`` values (in table order), columns = companies (display names)."""
+    """Rows = ``row_key`` values (in table order), columns = companies (display names); a
+    company without a row for a key (no contact to which the item applied) shows "–"."""
     d = v.res.tables[source]
     head = t("wr_col_dimension" if row_key == "dimension" else "wr_col_item", v.lang)
+    companies = [v.name(c) for c in dict.fromkeys(d["company"])]
     rows = []
     for key in dict.fromkeys(d[row_key]):
         sub = d[d[row_key] == key]
@@ -263,7 +265,7 @@ def _wide(v: ReportView, source: str, row_key: str, row_label: Cell,
         for r in sub.to_dict("records"):
             row[v.name(r["company"])] = cell(r, v)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[head, *companies]).fillna("–")
 
 
 def _dim_cell(r: dict, v: ReportView) -> str:

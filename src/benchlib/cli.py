@@ -170,7 +170,7 @@ def _clean(args: argparse.Namespace, write: bool = True) -> int:
           f"{t['calibration_ratings']} (+{t['calibration_quarantined']} quarantined): reconciled")
     if result.generation is not None:
         print(f"wrote data/processed/{result.generation.name} (now current)")
-    return _share_exit(args, t)
+    return _share_exit(args, t, result.max_quarantine_share)  # the run's configuration
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -60,6 +60,7 @@ class PipelineResult:
     ignored: list[str] = field(default_factory=list)  # raw files matched by an ignore glob
     generation: Path | None = None  # the generation written (write=True)
     warnings: list[str] = field(default_factory=list)  # printed by the CLI as "warning: …"
+    max_quarantine_share: float | None = None  # settings.max_quarantine_share of the run
 
     @property
     def reconciled(self) -> bool:
@@ -184,7 +185,8 @@ def run_pipeline(root: Path | str | None = None, write: bool = True,
     corr = pd.DataFrame([c for r in results for c in r.corrections_applied])
     result = PipelineResult(contacts, items, cal, cal_items, quarantine, results, corr,
                             unmatched_corrections=unmatched(corrections, corr),
-                            ignored=[f.display for f in inv.ignored], warnings=warnings)
+                            ignored=[f.display for f in inv.ignored], warnings=warnings,
+                            max_quarantine_share=cfg.settings.max_quarantine_share)
     _adjust_for_cross_file(result, quarantine_x, quarantine_c)
     result.totals = _totals(result)
     if not result.reconciled:

@@ -162,3 +162,20 @@ def test_gitignore_keeps_real_raw_data_and_outputs_out():
     kept = subprocess.run(["git", "check-ignore", "data/raw/2026-10/feldhaus_anrufe_2026-10.csv"],
                           cwd=ROOT, capture_output=True, text=True)
     assert kept.returncode == 1  # the example study's exports are committed
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_j2_reports_runs_the_same_single_scheduler():
+    """`make -j2 reports` can be no slower than `make reports`: both run one `benchlib
+    reports` (the pool over every wave x language x notebook), make has nothing to split."""
+    def recipe(*flags: str) -> list[str]:
+        done = subprocess.run(["make", "-n", "--no-print-directory", *flags, "reports"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return [line.split("/")[-1] for line in done.stdout.splitlines()
+                if line.split() and line.split()[0].endswith("/benchlib")]
+
+    serial = recipe()
+    assert serial == recipe("-j2") == recipe("-j8")
+    assert [line.split()[:2] for line in serial] == [["benchlib", "clean"],
+                                                      ["benchlib", "reports"]]

@@ -462,7 +462,7 @@ def notes(v: ReportView) -> dict[str, str]:
     lang, shop = v.lang, v.name(v.shop)
     out = {"companies": t("wr_companies_note", lang, min_n=v.min_n, k=v.k),
            "dimensions": t("wr_dim_note", lang, min_n=v.min_n, k=v.k),
-           "items": t("wr_items_note", lang, shop=shop, min_n=v.min_n),
+           "items": t("wr_items_note", lang, shop=shop, min_n=v.min_n, k=v.k),
            "change": t("wr_change_note", lang, shop=shop),
            "training": t("wr_training_note", lang, shop=shop),
            "mail": t("wr_mail_note", lang, shop=shop),

@@ -16,7 +16,7 @@ from benchlib.pipeline import run_pipeline
 from benchlib.report import ReportError, build_wave_reports
 from benchlib.study import load_study
 
-from projects import copy_project
+from projects import REPORT_EPOCH, copy_project
 
 
 def test_unknown_wave_lists_valid_waves(example_project):
@@ -132,9 +132,10 @@ def test_rebuilding_one_notebook_keeps_a_current_folder_current(tmp_path, monkey
     root, paths, _ = _stamped(tmp_path)
 
     def fake_build(job):  # the scheduler forks: the patched function runs in the job process
-        name = RESULTS_FILE if job.computes_results else job.html
-        (job.tmp / name).write_text(f"{job.wave} {job.notebook}", "utf-8")
-        return 0.0
+        for name in job.notebooks:
+            out = RESULTS_FILE if job.computes_results else report.NOTEBOOKS[name]
+            (job.tmp / out).write_text(f"{job.wave} {name}", "utf-8")
+        return dict.fromkeys(job.notebooks, 0.0)
 
     monkeypatch.setattr(report, "_build_one", fake_build)
     names = [n for n in report.NOTEBOOKS if (paths.notebooks / f"{n}.ipynb").is_file()]
@@ -150,6 +151,70 @@ def test_rebuilding_one_notebook_keeps_a_current_folder_current(tmp_path, monkey
     report.build_reports(["2026-10"], ["de"], root=root, only=[names[0]])
     rebuilt = report.build_reports(["2026-10"], ["de"], root=root)
     assert sorted(b.notebook for b in rebuilt) == sorted(names)
+
+
+WARNER = """import warnings
+
+
+def warn():
+    warnings.warn("said once per process by default")
+"""
+
+
+@pytest.mark.slow
+def test_a_warm_kernel_starts_each_notebook_afresh(tmp_path):
+    """Notebooks run one after another in one kernel see nothing of the one before: no
+    variable, no open figure, and a warning from the same line shows again (Python shows it
+    once per process by default)."""
+    import nbformat
+
+    from benchlib.report import WarmKernel, run_notebook
+
+    (tmp_path / "warner.py").write_text(WARNER, "utf-8")
+    code = ["import matplotlib.pyplot as plt, warner\nx = 1\nplt.figure()\nwarner.warn()",
+            "import matplotlib.pyplot as plt, warner\n"
+            "print('x' in globals(), len(plt.get_fignums()))\nwarner.warn()"]
+    paths = []
+    for i, source in enumerate(code):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        paths.append(tmp_path / f"n{i}.ipynb")
+        nbformat.write(nb, paths[-1])
+    (tmp_path / "out").mkdir()
+    with WarmKernel(tmp_path) as kernel:
+        done = [run_notebook(p, {}, tmp_path / "out", kernel) for p in paths]
+    for nb in done:
+        assert len(nb.cells) == 1  # the reset cell is gone again
+        text = {o.get("name"): o.get("text", "") for o in nb.cells[0].outputs}
+        assert "said once per process by default" in text["stderr"]
+    assert text["stdout"] == "False 0\n"
+
+
+@pytest.mark.slow
+def test_warm_kernel_html_equals_a_kernel_per_notebook(tmp_path, example_project, monkeypatch):
+    """Two report notebooks built in one kernel (the pool's jobs) give the same HTML bytes as
+    each in a kernel of its own."""
+    from benchlib import report
+
+    root = copy_project(tmp_path / "p", with_raw=False)
+    shutil.copytree(example_project / "data" / "processed", root / "data" / "processed",
+                    dirs_exist_ok=True)
+    monkeypatch.setenv("BENCHLIB_REPORT_JOBS", "1")  # one job: both notebooks in one kernel
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", REPORT_EPOCH)  # one build time for both ways
+    names = ["04_calibration", "00_data_quality"]
+    build_wave_reports("2025-07", "de", root=root, only=names)
+    out = root / "reports" / "2025-07"
+    fresh = tmp_path / "fresh"
+    (fresh / "_executed").mkdir(parents=True)
+    shutil.copy2(out / "results.json", fresh / "results.json")
+    monkeypatch.setenv("BENCHLIB_ROOT", str(root))
+    for name in names:
+        nb = report.run_notebook(root / "notebooks" / f"{name}.ipynb",
+                                 {"wave": "2025-07", "lang": "de", "out_dir": str(fresh)},
+                                 fresh / "_executed")
+        report.normalise_notebook(nb)
+        report._export_html(nb, fresh / report.NOTEBOOKS[name], "de")
+        page = (out / "de" / report.NOTEBOOKS[name]).read_bytes()
+        assert (fresh / report.NOTEBOOKS[name]).read_bytes() == page, name
 
 
 def test_unknown_report_language_is_one_error(example_project):

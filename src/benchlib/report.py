@@ -223,24 +223,24 @@ RESULTS_JOB = "results"  # the job that computes a wave's numbers before its not
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook of one wave in one language, built into ``tmp`` — or, with
-    ``notebook == RESULTS_JOB``, the computation of the wave's ``results.json`` into ``tmp``
-    that every notebook of that wave (in every language) then only loads."""
+    """The notebooks ``notebooks`` of one wave in one language, run one after another in one
+    kernel and built into ``tmp`` — or, with ``notebooks == (RESULTS_JOB,)``, the computation
+    of the wave's ``results.json`` into ``tmp`` that every notebook of that wave (in every
+    language) then only loads."""
 
     wave: str
     lang: str
-    notebook: str
-    src: Path
+    notebooks: tuple[str, ...]
+    folder: Path  # where the notebooks are
     tmp: Path
     label: str
 
     @property
-    def html(self) -> str:
-        return NOTEBOOKS[self.notebook]
-
-    @property
     def computes_results(self) -> bool:
-        return self.notebook == RESULTS_JOB
+        return self.notebooks == (RESULTS_JOB,)
+
+    def src(self, name: str) -> Path:
+        return self.folder / f"{name}.ipynb"
 
 
 _EXPORTER = None
@@ -296,23 +296,127 @@ def kernel_manager_class(socket_dir: Path):
     return IPCKernelManager
 
 
-def run_notebook(src: Path, parameters: dict, workdir: Path) -> object:
-    """Execute one notebook with papermill; raise ReportError naming the failing cell."""
+RESET_CODE = """\
+%reset -f
+import warnings as _w, matplotlib.pyplot as _plt, benchlib.report as _r
+_r._reset_kernel_state(_w, _plt)
+del _w, _plt, _r
+"""
+"""Run in a kernel before each of its notebooks: the user namespace, open figures and the
+warning filters (and the once-only registries) as a fresh kernel has them."""
+
+_FRESH_WARNING_FILTERS: list | None = None
+
+
+def _reset_kernel_state(warnings, plt) -> None:  # pragma: no cover - runs in kernels
+    """In a kernel, before each notebook: close the figures; remember the warning filters
+    (the first time, in the fresh kernel) or restore them and make every warning show again,
+    as in a fresh process."""
+    global _FRESH_WARNING_FILTERS
+    plt.close("all")
+    if _FRESH_WARNING_FILTERS is None:
+        _FRESH_WARNING_FILTERS = list(warnings.filters)
+    else:
+        warnings.filters[:] = _FRESH_WARNING_FILTERS
+        warnings._filters_mutated()  # the once/default registries are stale: warnings repeat
+
+
+class WarmKernel:
+    """One kernel for several notebooks, one after another (a report job's notebooks).
+
+    A kernel start and the notebooks' imports are about half of a report notebook's time;
+    between two notebooks :data:`RESET_CODE` gives the next one a fresh namespace. The HTML is
+    byte-identical to that of a kernel per notebook (tested).
+    """
+
+    def __init__(self, cwd: Path):
+        from jupyter_core.utils import run_sync
+
+        self.sockets = Path(tempfile.mkdtemp(prefix="bl-"))  # Unix socket paths ≤ 107 bytes
+        self.km = kernel_manager_class(self.sockets)(kernel_name=KERNEL_NAME)
+        self.kc = None
+        try:
+            run_sync(self.km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS),
+                                           cwd=str(cwd))
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            run_sync(self.kc.wait_for_ready)(timeout=KERNEL_START_TIMEOUT_S)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            if self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        finally:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+
+    def __enter__(self) -> WarmKernel:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _warm_engine():
+    """papermill's nbclient engine, executing in a :class:`WarmKernel` (``kernel=``)."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None, start_timeout=60,
+                                     execution_timeout=None, kernel=None, **kwargs):
+            client = PapermillNotebookClient(
+                nb_man, km=kernel.km, kernel_name=kernel_name, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file,
+                startup_timeout=start_timeout, timeout=execution_timeout)
+            client.kc = kernel.kc  # the kernel's one client: nothing opened per notebook
+            return client.execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+
+
+WARM_ENGINE = "benchlib-warm-kernel"
+
+
+def run_notebook(src: Path, parameters: dict, workdir: Path,
+                 kernel: WarmKernel | None = None) -> object:
+    """Execute one notebook with papermill (in ``kernel`` if given, else in a kernel of its
+    own); raise ReportError naming the failing cell."""
     import nbformat
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
 
     executed = workdir / src.name
-    sockets = Path(tempfile.mkdtemp(prefix="bl-"))  # short: Unix socket paths ≤ 107 bytes
+    sockets = Path(tempfile.mkdtemp(prefix="bl-")) if kernel is None else None
+    if kernel is not None:  # first a fresh namespace (the cell is removed again afterwards)
+        _warm_engine()
+        nb = nbformat.read(src, as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CODE,
+                                                     metadata={"tags": [RESET_TAG]}))
     try:
-        pm.execute_notebook(str(src), str(executed), parameters=parameters,
-                            kernel_name=KERNEL_NAME, cwd=str(src.parent),
-                            progress_bar=False, log_output=False,
-                            start_timeout=KERNEL_START_TIMEOUT_S,
-                            extra_arguments=list(KERNEL_ARGUMENTS),
-                            kernel_manager_class=kernel_manager_class(sockets))
+        if kernel is None:
+            pm.execute_notebook(str(src), str(executed), parameters=parameters,
+                                kernel_name=KERNEL_NAME, cwd=str(src.parent),
+                                progress_bar=False, log_output=False,
+                                start_timeout=KERNEL_START_TIMEOUT_S,
+                                extra_arguments=list(KERNEL_ARGUMENTS),
+                                kernel_manager_class=kernel_manager_class(sockets))
+        else:
+            pm.execute_notebook(nb, str(executed), parameters=parameters,
+                                engine_name=WARM_ENGINE, kernel_name=KERNEL_NAME,
+                                cwd=str(src.parent), progress_bar=False, log_output=False,
+                                start_timeout=KERNEL_START_TIMEOUT_S, kernel=kernel)
     except pm.PapermillExecutionError as err:
-        raise ReportError(f"notebook {src.name} failed in cell {err.cell_index} "
+        cell = err.cell_index - (kernel is not None)  # the reset cell does not count
+        raise ReportError(f"notebook {src.name} failed in cell {cell} "
                           f"(execution {err.exec_count}): {err.ename}: {err.evalue}") from None
     except NoSuchKernel:
         raise ReportError(f"the Jupyter kernel '{KERNEL_NAME}' is not installed; run "
@@ -320,26 +424,40 @@ def run_notebook(src: Path, parameters: dict, workdir: Path) -> object:
     except Exception as err:  # kernel died, bad notebook JSON, …
         raise ReportError(f"notebook {src.name} failed: {type(err).__name__}: {err}") from None
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
-    return nbformat.read(executed, as_version=4)
+        if sockets is not None:
+            shutil.rmtree(sockets, ignore_errors=True)
+    done = nbformat.read(executed, as_version=4)
+    done.cells = [c for c in done.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+    return done
 
 
-def _build_one(job: Job) -> float:
-    """Execute one notebook and export its HTML in this (worker) process (or, for the
-    results job, compute the wave's results once)."""
+RESET_TAG = "benchlib-reset"
+
+
+def _build_one(job: Job) -> dict[str, float]:
+    """Execute the job's notebooks one after another in one kernel and export their HTML in
+    this (worker) process (or, for the results job, compute the wave's results once).
+    Returns the seconds of each notebook."""
     t0 = time.perf_counter()
-    print(job.label, file=sys.stderr, flush=True)
     if job.computes_results:
+        print(job.label, file=sys.stderr, flush=True)
         import benchlib
         from benchlib.results import prepare_wave
 
         prepare_wave(benchlib.load_study(os.environ.get("BENCHLIB_ROOT")), job.wave, job.tmp)
-        return time.perf_counter() - t0
-    nb = run_notebook(job.src, {"wave": job.wave, "lang": job.lang, "out_dir": str(job.tmp)},
-                      job.tmp / "_executed")
-    normalise_notebook(nb)
-    _export_html(nb, job.tmp / job.html, job.lang)
-    return time.perf_counter() - t0
+        return {RESULTS_JOB: time.perf_counter() - t0}
+    seconds = {}
+    with WarmKernel(job.folder) as kernel:
+        for name in job.notebooks:
+            print(f"{job.label} {name} …", file=sys.stderr, flush=True)
+            nb = run_notebook(job.src(name), {"wave": job.wave, "lang": job.lang,
+                                              "out_dir": str(job.tmp)},
+                              job.tmp / "_executed", kernel)
+            normalise_notebook(nb)
+            _export_html(nb, job.tmp / NOTEBOOKS[name], job.lang)
+            seconds[name] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+    return seconds
 
 
 # --------------------------------------------------------------------------- the pool
@@ -392,14 +510,15 @@ def _init_worker() -> None:  # pragma: no cover - runs in the job processes
 
 
 def _job_process(job: Job, conn) -> None:  # pragma: no cover - runs in the job processes
-    """Body of one job process: build, send ``("ok", seconds)`` or ``("error", message)``."""
+    """Body of one job process: build, send ``("ok", {notebook: seconds})`` or
+    ``("error", message)``."""
     _init_worker()
     try:
         result = ("ok", _build_one(job))
     except ReportError as err:
         result = ("error", str(err))
     except BaseException as err:  # never a traceback from a job process
-        result = ("error", f"notebook {job.src.name} failed: {type(err).__name__}: {err}")
+        result = ("error", f"{job.label.rstrip(' …')} failed: {type(err).__name__}: {err}")
     try:
         conn.send(result)
         conn.close()
@@ -414,6 +533,8 @@ def _preload() -> None:
     import papermill  # noqa: F401
     from jupyter_client.manager import AsyncKernelManager  # noqa: F401
 
+    _warm_engine()
+
     global _EXPORTER
     if _EXPORTER is None:
         import nbformat
@@ -423,7 +544,7 @@ def _preload() -> None:
 
 def _run_jobs(jobs: list[Job], on_done) -> None:
     """Run the jobs, :func:`report_jobs` at a time, each in a process forked for it;
-    ``on_done(job, seconds)`` in the scheduler as each one finishes. The first failure (or
+    ``on_done(job, {notebook: seconds})`` in the scheduler as each one finishes. The first failure (or
     Ctrl-C) ends the running jobs and their kernels; nothing further starts."""
     import multiprocessing as mp
     from multiprocessing.connection import wait
@@ -467,8 +588,8 @@ def _run_jobs(jobs: list[Job], on_done) -> None:
                 recv.close()
                 proc.join()
                 if status == "died":
-                    raise ReportError(f"notebook {job.src.name} ({job.wave}/{job.lang}): the "
-                                      f"job process died (exit code {proc.exitcode})")
+                    raise ReportError(f"{job.label.rstrip(' …')}: the job process died "
+                                      f"(exit code {proc.exitcode})")
                 if status == "error":
                     raise ReportError(value)
                 if job.computes_results:
@@ -536,11 +657,29 @@ def build_reports(waves: Sequence[str] | None = None, langs: Sequence[str] | Non
     return built
 
 
+def split(names: Sequence[str], pieces: int) -> list[tuple[str, ...]]:
+    """``names`` in order, in ``pieces`` runs of near-equal length.
+
+    >>> split(["a", "b", "c", "d", "e"], 2)
+    [('a', 'b', 'c'), ('d', 'e')]
+    """
+    size, extra = divmod(len(names), pieces)
+    out, start = [], 0
+    for i in range(pieces):
+        end = start + size + (i < extra)
+        out.append(tuple(names[start:end]))
+        start = end
+    return [part for part in out if part]
+
+
 def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[str],
                  inputs: dict, partial: bool) -> list[BuiltReport]:
     pid = os.getpid()
     tmps: dict[tuple[str, str], Path] = {}
     jobs: list[Job] = []
+    # a (wave, language)'s notebooks share a kernel; split into as many jobs as it takes to
+    # keep every core busy when there are fewer units than cores
+    pieces = min(len(names), -(-report_jobs(len(units) * len(names)) // len(units)))
     for wave, lang in units:
         wave_dir = paths.reports / wave
         wave_dir.mkdir(parents=True, exist_ok=True)
@@ -549,44 +688,43 @@ def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[st
         shutil.rmtree(tmp, ignore_errors=True)
         (tmp / "_executed").mkdir(parents=True)
         tmps[(wave, lang)] = tmp
-        for i, name in enumerate(names, 1):
-            jobs.append(Job(wave, lang, name, paths.notebooks / f"{name}.ipynb", tmp,
-                            f"[{wave}/{lang}] {i}/{len(names)} {name} …"))
+        for part in split(names, pieces):
+            jobs.append(Job(wave, lang, part, paths.notebooks, tmp, f"[{wave}/{lang}]"))
     results_jobs = []
     for wave in dict.fromkeys(w for w, _ in units):  # each wave's numbers, computed once
         tmp = paths.reports / wave / f".results.building-{pid}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         tmps[(wave, RESULTS_JOB)] = tmp
-        results_jobs.append(Job(wave, "", RESULTS_JOB, Path(), tmp,
+        results_jobs.append(Job(wave, "", (RESULTS_JOB,), Path(), tmp,
                                 f"[{wave}] results (computed once for every language) …"))
     jobs = results_jobs + jobs
     remaining = {u: len(names) for u in units}
-    seconds: dict[Job, float] = {}
+    seconds: dict[tuple[str, str, str], float] = {}
     built: list[BuiltReport] = []
     first_lang = {}
     for wave, lang in units:
         first_lang.setdefault(wave, lang)
 
-    def finish(job: Job, secs: float) -> None:
+    def finish(job: Job, secs: dict[str, float]) -> None:
         if job.computes_results:  # hand the wave's results to each language's build
             staged = tmps.pop((job.wave, RESULTS_JOB))
             for (wave, _lang), tmp in tmps.items():
                 if wave == job.wave:
                     shutil.copy2(staged / RESULTS_FILE, tmp / RESULTS_FILE)
             shutil.rmtree(staged, ignore_errors=True)
-            print(f"[{job.wave}] results computed in {secs:.1f} s", file=sys.stderr, flush=True)
+            print(f"[{job.wave}] results computed in {secs[RESULTS_JOB]:.1f} s",
+                  file=sys.stderr, flush=True)
             return
-        seconds[job] = secs
         unit = (job.wave, job.lang)
-        remaining[unit] -= 1
+        seconds.update({(*unit, name): value for name, value in secs.items()})
+        remaining[unit] -= len(secs)
         if remaining[unit]:
             return
         tmp = tmps.pop(unit)
         out = report_dir(paths.reports, *unit)
         _finish_unit(tmp, out, inputs, partial, keep_wave_files=first_lang[job.wave] == job.lang)
-        built.extend(BuiltReport(j.notebook, out / j.html, seconds[j]) for j in jobs
-                     if (j.wave, j.lang) == unit)
+        built.extend(BuiltReport(n, out / NOTEBOOKS[n], seconds[(*unit, n)]) for n in names)
         print(f"[{job.wave}/{job.lang}] wrote {out}", file=sys.stderr, flush=True)
 
     from benchlib.results import memo

@@ -153,6 +153,14 @@ def test_rebuilding_one_notebook_keeps_a_current_folder_current(tmp_path, monkey
     assert sorted(b.notebook for b in rebuilt) == sorted(names)
 
 
+def test_a_missing_kernel_is_one_report_error(tmp_path, monkeypatch):
+    from benchlib import report
+
+    monkeypatch.setattr(report, "KERNEL_NAME", "no-such-kernel-here")
+    with pytest.raises(ReportError, match="is not installed; run `make setup`"):
+        report.WarmKernel(tmp_path)
+
+
 WARNER = """import warnings
 
 

@@ -28,6 +28,7 @@ modification time of the newest raw input.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -63,6 +64,8 @@ KERNEL_START_TIMEOUT_S = 600
 # kernels built side by side must not share IPython's history database (a locked SQLite
 # file makes a kernel print "history saving thread hit an unexpected error" into a report)
 KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+NO_KERNEL = (f"the Jupyter kernel '{KERNEL_NAME}' is not installed; run `make setup` (it "
+             "registers the kernel)")
 STAMP = ".stamp.json"
 WAVE_FILES = (RESULTS_FILE,)  # language-independent outputs kept at reports/<wave>/
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -304,6 +307,8 @@ del _w, _plt, _r
 """
 """Run in a kernel before each of its notebooks: the user namespace, open figures and the
 warning filters (and the once-only registries) as a fresh kernel has them."""
+RESET_TAG = "benchlib-reset"  # the reset cell's tag: removed from the executed notebook
+WARM_ENGINE = "benchlib-warm-kernel"  # papermill engine name of :func:`_warm_engine`
 
 _FRESH_WARNING_FILTERS: list | None = None
 
@@ -335,17 +340,24 @@ class WarmKernel:
         self.sockets = Path(tempfile.mkdtemp(prefix="bl-"))  # Unix socket paths ≤ 107 bytes
         self.km = kernel_manager_class(self.sockets)(kernel_name=KERNEL_NAME)
         self.kc = None
+        from jupyter_client.kernelspec import NoSuchKernel
+
         try:
             run_sync(self.km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS),
                                            cwd=str(cwd))
             self.kc = self.km.client()
             self.kc.start_channels()
             run_sync(self.kc.wait_for_ready)(timeout=KERNEL_START_TIMEOUT_S)
-        except Exception:
+        except NoSuchKernel:
             self.close()
-            raise
+            raise ReportError(NO_KERNEL) from None
+        except Exception as err:  # the kernel died at start, did not answer, …
+            self.close()
+            raise ReportError(f"the Jupyter kernel '{KERNEL_NAME}' did not start: "
+                              f"{type(err).__name__}: {err}") from None
 
     def close(self) -> None:
+        """Stop the client and the kernel; remove the socket folder."""
         from jupyter_core.utils import run_sync
 
         try:
@@ -363,8 +375,9 @@ class WarmKernel:
         self.close()
 
 
-def _warm_engine():
-    """papermill's nbclient engine, executing in a :class:`WarmKernel` (``kernel=``)."""
+@functools.cache
+def _warm_engine() -> None:
+    """Register papermill's nbclient engine executing in a :class:`WarmKernel` (``kernel=``)."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -382,8 +395,6 @@ def _warm_engine():
 
     papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 
-
-WARM_ENGINE = "benchlib-warm-kernel"
 
 
 def run_notebook(src: Path, parameters: dict, workdir: Path,
@@ -419,8 +430,7 @@ def run_notebook(src: Path, parameters: dict, workdir: Path,
         raise ReportError(f"notebook {src.name} failed in cell {cell} "
                           f"(execution {err.exec_count}): {err.ename}: {err.evalue}") from None
     except NoSuchKernel:
-        raise ReportError(f"the Jupyter kernel '{KERNEL_NAME}' is not installed; run "
-                          "`make setup` (it registers the kernel)") from None
+        raise ReportError(NO_KERNEL) from None
     except Exception as err:  # kernel died, bad notebook JSON, …
         raise ReportError(f"notebook {src.name} failed: {type(err).__name__}: {err}") from None
     finally:
@@ -430,8 +440,6 @@ def run_notebook(src: Path, parameters: dict, workdir: Path,
     done.cells = [c for c in done.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
     return done
 
-
-RESET_TAG = "benchlib-reset"
 
 
 def _build_one(job: Job) -> dict[str, float]:

@@ -17,7 +17,7 @@ Measures side by side, in one run, and prints a table plus ``benchmarks/results.
 
 Every figure is min/median/max over the runs done (``--runs``, default 3; the 1e6 cleaning
 and the all-waves builds run ``--big-runs`` times, default 1, to keep ``make bench`` near
-half an hour on 2 cores). Scratch projects live in a temporary folder (``--keep`` keeps it).
+20 minutes on 2 cores). Scratch projects live in a temporary folder (``--keep`` keeps it).
 See docs/performance.md.
 """
 

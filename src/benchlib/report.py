@@ -401,6 +401,7 @@ def run_notebook(src: Path, parameters: dict, workdir: Path,
                  kernel: WarmKernel | None = None) -> object:
     """Execute one notebook with papermill (in ``kernel`` if given, else in a kernel of its
     own); raise ReportError naming the failing cell."""
+    without_iri_grammar()
     import nbformat
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
@@ -535,9 +536,24 @@ def _job_process(job: Job, conn) -> None:  # pragma: no cover - runs in the job 
         os._exit(0)
 
 
+def without_iri_grammar() -> None:
+    """Keep ``rfc3987_syntax`` out of this process (a report build's).
+
+    nbformat's jsonschema imports it, if installed, for its "iri" format checker, and
+    building its grammar takes about a second — in every process that imports nbformat.
+    nbformat never checks formats, so the import is blocked (``None`` in ``sys.modules``:
+    jsonschema skips that checker); a process that has it already keeps it.
+
+    >>> without_iri_grammar(); "rfc3987_syntax" in sys.modules
+    True
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _preload() -> None:
     """Import papermill and nbconvert (and load the HTML template) once in the scheduler:
     every job process is forked from it and starts with them ready."""
+    without_iri_grammar()
     import papermill  # noqa: F401
     from jupyter_client.manager import AsyncKernelManager  # noqa: F401
 

@@ -161,6 +161,19 @@ def test_a_missing_kernel_is_one_report_error(tmp_path, monkeypatch):
         report.WarmKernel(tmp_path)
 
 
+def test_a_report_process_does_not_build_the_iri_grammar():
+    """After without_iri_grammar nbformat imports without rfc3987_syntax (its grammar took
+    about a second) and still validates notebooks."""
+    code = ("import sys; from benchlib.report import without_iri_grammar; "
+            "without_iri_grammar(); import nbformat, papermill; "
+            "nbformat.validate(nbformat.v4.new_notebook()); "
+            "print(sys.modules['rfc3987_syntax'])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "None\n"
+
+
 WARNER = """import warnings
 
 

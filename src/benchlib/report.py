@@ -64,8 +64,6 @@ KERNEL_START_TIMEOUT_S = 600
 # kernels built side by side must not share IPython's history database (a locked SQLite
 # file makes a kernel print "history saving thread hit an unexpected error" into a report)
 KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
-NO_KERNEL = (f"the Jupyter kernel '{KERNEL_NAME}' is not installed; run `make setup` (it "
-             "registers the kernel)")
 STAMP = ".stamp.json"
 WAVE_FILES = (RESULTS_FILE,)  # language-independent outputs kept at reports/<wave>/
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -335,13 +333,12 @@ class WarmKernel:
     """
 
     def __init__(self, cwd: Path):
+        from jupyter_client.kernelspec import NoSuchKernel
         from jupyter_core.utils import run_sync
 
         self.sockets = Path(tempfile.mkdtemp(prefix="bl-"))  # Unix socket paths ≤ 107 bytes
         self.km = kernel_manager_class(self.sockets)(kernel_name=KERNEL_NAME)
         self.kc = None
-        from jupyter_client.kernelspec import NoSuchKernel
-
         try:
             run_sync(self.km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS),
                                            cwd=str(cwd))
@@ -350,7 +347,8 @@ class WarmKernel:
             run_sync(self.kc.wait_for_ready)(timeout=KERNEL_START_TIMEOUT_S)
         except NoSuchKernel:
             self.close()
-            raise ReportError(NO_KERNEL) from None
+            raise ReportError(f"the Jupyter kernel '{KERNEL_NAME}' is not installed; run "
+                              "`make setup` (it registers the kernel)") from None
         except Exception as err:  # the kernel died at start, did not answer, …
             self.close()
             raise ReportError(f"the Jupyter kernel '{KERNEL_NAME}' did not start: "
@@ -396,51 +394,35 @@ def _warm_engine() -> None:
     papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 
 
-
 def run_notebook(src: Path, parameters: dict, workdir: Path,
                  kernel: WarmKernel | None = None) -> object:
-    """Execute one notebook with papermill (in ``kernel`` if given, else in a kernel of its
-    own); raise ReportError naming the failing cell."""
+    """Execute one notebook with papermill in ``kernel`` (else in a kernel of its own);
+    raise ReportError naming the failing cell."""
+    if kernel is None:
+        with WarmKernel(src.parent) as own:
+            return run_notebook(src, parameters, workdir, own)
     without_iri_grammar()
     import nbformat
     import papermill as pm
-    from jupyter_client.kernelspec import NoSuchKernel
 
+    _warm_engine()
+    nb = nbformat.read(src, as_version=4)  # first a fresh namespace, removed again below
+    nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CODE, metadata={"tags": [RESET_TAG]}))
     executed = workdir / src.name
-    sockets = Path(tempfile.mkdtemp(prefix="bl-")) if kernel is None else None
-    if kernel is not None:  # first a fresh namespace (the cell is removed again afterwards)
-        _warm_engine()
-        nb = nbformat.read(src, as_version=4)
-        nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CODE,
-                                                     metadata={"tags": [RESET_TAG]}))
     try:
-        if kernel is None:
-            pm.execute_notebook(str(src), str(executed), parameters=parameters,
-                                kernel_name=KERNEL_NAME, cwd=str(src.parent),
-                                progress_bar=False, log_output=False,
-                                start_timeout=KERNEL_START_TIMEOUT_S,
-                                extra_arguments=list(KERNEL_ARGUMENTS),
-                                kernel_manager_class=kernel_manager_class(sockets))
-        else:
-            pm.execute_notebook(nb, str(executed), parameters=parameters,
-                                engine_name=WARM_ENGINE, kernel_name=KERNEL_NAME,
-                                cwd=str(src.parent), progress_bar=False, log_output=False,
-                                start_timeout=KERNEL_START_TIMEOUT_S, kernel=kernel)
+        pm.execute_notebook(nb, str(executed), parameters=parameters, engine_name=WARM_ENGINE,
+                            kernel_name=KERNEL_NAME, cwd=str(src.parent), progress_bar=False,
+                            log_output=False, start_timeout=KERNEL_START_TIMEOUT_S,
+                            kernel=kernel)
     except pm.PapermillExecutionError as err:
-        cell = err.cell_index - (kernel is not None)  # the reset cell does not count
+        cell = err.cell_index - 1  # the reset cell does not count
         raise ReportError(f"notebook {src.name} failed in cell {cell} "
                           f"(execution {err.exec_count}): {err.ename}: {err.evalue}") from None
-    except NoSuchKernel:
-        raise ReportError(NO_KERNEL) from None
     except Exception as err:  # kernel died, bad notebook JSON, …
         raise ReportError(f"notebook {src.name} failed: {type(err).__name__}: {err}") from None
-    finally:
-        if sockets is not None:
-            shutil.rmtree(sockets, ignore_errors=True)
     done = nbformat.read(executed, as_version=4)
     done.cells = [c for c in done.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
     return done
-
 
 
 def _build_one(job: Job) -> dict[str, float]:
@@ -449,7 +431,7 @@ def _build_one(job: Job) -> dict[str, float]:
     Returns the seconds of each notebook."""
     t0 = time.perf_counter()
     if job.computes_results:
-        print(job.label, file=sys.stderr, flush=True)
+        print(f"{job.label} …", file=sys.stderr, flush=True)
         import benchlib
         from benchlib.results import prepare_wave
 
@@ -527,7 +509,7 @@ def _job_process(job: Job, conn) -> None:  # pragma: no cover - runs in the job 
     except ReportError as err:
         result = ("error", str(err))
     except BaseException as err:  # never a traceback from a job process
-        result = ("error", f"{job.label.rstrip(' …')} failed: {type(err).__name__}: {err}")
+        result = ("error", f"{job.label} failed: {type(err).__name__}: {err}")
     try:
         conn.send(result)
         conn.close()
@@ -544,8 +526,7 @@ def without_iri_grammar() -> None:
     nbformat never checks formats, so the import is blocked (``None`` in ``sys.modules``:
     jsonschema skips that checker); a process that has it already keeps it.
 
-    >>> without_iri_grammar(); "rfc3987_syntax" in sys.modules
-    True
+    >>> without_iri_grammar()
     """
     sys.modules.setdefault("rfc3987_syntax", None)
 
@@ -568,8 +549,8 @@ def _preload() -> None:
 
 def _run_jobs(jobs: list[Job], on_done) -> None:
     """Run the jobs, :func:`report_jobs` at a time, each in a process forked for it;
-    ``on_done(job, {notebook: seconds})`` in the scheduler as each one finishes. The first failure (or
-    Ctrl-C) ends the running jobs and their kernels; nothing further starts."""
+    ``on_done(job, {notebook: seconds})`` in the scheduler as each one finishes. The first
+    failure (or Ctrl-C) ends the running jobs and their kernels; nothing further starts."""
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
@@ -612,7 +593,7 @@ def _run_jobs(jobs: list[Job], on_done) -> None:
                 recv.close()
                 proc.join()
                 if status == "died":
-                    raise ReportError(f"{job.label.rstrip(' …')}: the job process died "
+                    raise ReportError(f"{job.label}: the job process died "
                                       f"(exit code {proc.exitcode})")
                 if status == "error":
                     raise ReportError(value)
@@ -721,7 +702,7 @@ def _build_units(root: Path, paths, units: list[tuple[str, str]], names: list[st
         tmp.mkdir(parents=True)
         tmps[(wave, RESULTS_JOB)] = tmp
         results_jobs.append(Job(wave, "", (RESULTS_JOB,), Path(), tmp,
-                                f"[{wave}] results (computed once for every language) …"))
+                                f"[{wave}] results (computed once for every language)"))
     jobs = results_jobs + jobs
     remaining = {u: len(names) for u in units}
     seconds: dict[tuple[str, str, str], float] = {}

@@ -129,10 +129,12 @@ def _search_profile(d: _Design) -> tuple[float, bool, str]:
     return theta, bool(res.success), "" if res.success else str(res.message)
 
 
-def _statsmodels_theta(data: pd.DataFrame, formula: str, group: str, method: str):
-    import statsmodels.formula.api as smf
+def _statsmodels_theta(d: _Design, groups: np.ndarray, method: str):
+    """θ of statsmodels ``MixedLM`` fitted by ``method`` on the design ``d`` (the same
+    matrices as the formula would build, without parsing it once per optimiser)."""
+    from statsmodels.regression.mixed_linear_model import MixedLM
 
-    model = smf.mixedlm(formula, data=data, groups=data[group])
+    model = MixedLM(d.y, pd.DataFrame(d.X, columns=d.names), groups=groups)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter: the flag is read below
         kw = {"gtol": 1e-10} if method == "bfgs" else {}
@@ -171,12 +173,13 @@ def fit_random_intercept(
         raise ValueError(f"mixed model {formula!r} | {group}: {d.X.shape[0]} rows for "
                          f"{d.X.shape[1]} fixed effects (need more rows and a full-rank design)")
     rows, models = [], {}
+    groups = data[group].to_numpy()
     for opt in optimizers:
         try:
             if opt == "profile":
                 theta, conv, err = _search_profile(d)
             else:
-                theta, conv, models[opt] = _statsmodels_theta(data, formula, group, opt)
+                theta, conv, models[opt] = _statsmodels_theta(d, groups, opt)
                 err = ""
             reml = _profile(d, theta)["reml"]
         except (np.linalg.LinAlgError, ValueError, RuntimeError) as e:

@@ -93,7 +93,7 @@ def occurrences() -> list[str]:
             if no in skip or line.lstrip().startswith((">>>", "...")):
                 continue
             for name, pat in pats.items():
-                if pat.search(line):
+                if name in line and pat.search(line):  # the regex only where the name occurs
                     hits.append(f"{rel}:{no}: {name}: {line.strip()[:100]}")
     return hits
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
-import subprocess
-import sys
 
 import yaml
 from fixture_study import Axes, write_fixture_study
@@ -13,7 +13,7 @@ from fixture_study import Axes, write_fixture_study
 from benchlib.config_models import json_schemas, splice_reference
 from benchlib.onboarding import detect, find_todos, init_from_export
 
-from projects import ROOT
+from projects import ROOT, run_cli_inprocess
 
 
 def test_committed_schemas_and_docs_match_the_models():
@@ -37,9 +37,12 @@ def _new_project(tmp_path, axes=None):
 
 
 def _cli(root, *args, env=None):
-    return subprocess.run([sys.executable, "-m", "benchlib.cli", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=300, cwd=root,
-                          env={"PATH": "/usr/bin", **(env or {})})
+    """``benchlib --root root <args>`` in-process, as from a shell in ``root`` with no
+    ``BENCHLIB_*`` variable but those of ``env`` (a new user's)."""
+    unset = dict.fromkeys((k for k in os.environ if k.startswith("BENCHLIB_")), None)
+    with contextlib.chdir(root):
+        return run_cli_inprocess(root, "--root", str(root), *args,
+                                 env={**unset, **(env or {})})
 
 
 def test_detect_the_unseen_format(tmp_path):

@@ -176,12 +176,13 @@ def test_reproducible_across_folders_and_hash_seeds(tmp_path):
 
 
 def test_quarantine_share_threshold_exit_code(tmp_path):
-    root = copy_project(tmp_path)
+    root = small_project(tmp_path)  # one export: 1 of its 200 rows is quarantined
     ok = run_cli_inprocess(root, "validate", "--quiet")
     assert ok.returncode == 0, ok.stderr
-    assert "rows read 2503 = contacts 2390 + quarantined 11" in ok.stdout
+    assert "rows read 200 = contacts 199 + quarantined 1" in ok.stdout
     strict = run_cli_inprocess(root, "validate", "--quiet", "--max-quarantine-share", "0.001")
-    assert strict.returncode == 1 and "0.4% of rows quarantined" in strict.stderr
+    assert strict.returncode == 1
+    assert strict.stderr.splitlines()[-1] == "error: 0.5% of rows quarantined (limit 0.1%)"
     assert not list((root / "data" / "processed").iterdir())  # validate writes nothing
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 
 import pytest
 from test_bad_inputs import HERE, materialise
@@ -194,7 +195,10 @@ def test_ods_exports_read_like_the_same_workbooks_as_xlsx(tmp_path):
     from projects import copy_project
 
     xlsx = copy_project(tmp_path / "xlsx", with_raw=True)
-    ods = copy_project(tmp_path / "ods", with_raw=True)
+    for p in (xlsx / "data" / "raw").rglob("*.csv"):  # the other agency's exports: not read
+        p.unlink()  # by this reader, and without them both cleans take half the time
+    ods = tmp_path / "ods"
+    shutil.copytree(xlsx, ods)
     for p in sorted((ods / "data" / "raw").glob("*/qualiserv_mails_*.xlsx")):
         p.with_suffix(".ods").write_bytes(_xlsx_as_ods(p))
         p.unlink()

@@ -9,6 +9,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 from benchlib.stats.adjusted import leniency_adjusted, mix_adjusted
+from benchlib.stats.mixed import CROSS_CHECK, OPTIMIZERS
 
 TOL = 1e-6
 
@@ -65,8 +66,8 @@ def test_lmm_matches_lmer(lmm):
     c = lmm.contrasts.set_index("competitor")
     # R: lmer(total ~ company + scenario + channel + (1|evaluator), REML = TRUE)
     #    -fixef(mm)["companyamperio"] -> 5.51126691605594; sqrt(diag(vcov(mm))) -> 2.86570656803144
-    # Tolerance 1e-4: two different optimisers (statsmodels BFGS, lme4 bobyqa with
-    # rhoend = 1e-10) stop at slightly different points of the same REML surface.
+    # Tolerance 1e-4: two different optimisers (our bounded Brent on the profiled REML, lme4
+    # bobyqa with rhoend = 1e-10) stop at slightly different points of the same REML surface.
     assert c.loc["amperio", "estimate"] == pytest.approx(5.51126691605594, abs=1e-4)
     assert c.loc["amperio", "se"] == pytest.approx(2.86570656803144, abs=1e-4)
     assert c.loc["blitzmarkt", "estimate"] == pytest.approx(-6.58326486744765, abs=1e-4)
@@ -101,9 +102,13 @@ def test_lmm_z_reference(lmm):
     assert np.isfinite(c["p_holm"])
 
 
-def test_evaluator_keyword_and_single_optimiser(wave07, lmm):
+def test_evaluator_keyword_and_the_statsmodels_cross_check(wave07, lmm):
+    """The default runs the exact search alone; with statsmodels' optimisers beside it (and
+    the evaluator column under another name) the fit is the same: the exact search wins."""
+    assert list(lmm.fit.candidates["optimizer"]) == ["profile"] == list(OPTIMIZERS)
     r = leniency_adjusted(wave07.rename(columns={"evaluator": "shopper"}), evaluator="shopper",
-                          optimizers=("profile",))
-    assert r.optimizer == "profile" and list(r.fit.candidates["optimizer"]) == ["profile"]
-    assert r.evaluator_var == pytest.approx(lmm.evaluator_var, rel=1e-6)
+                          optimizers=CROSS_CHECK)
+    assert list(r.fit.candidates["optimizer"]) == list(CROSS_CHECK)
+    assert r.optimizer == "profile" and r.reml == lmm.reml
+    assert r.evaluator_var == pytest.approx(lmm.evaluator_var, rel=1e-12)
     assert "shopper" in r.blups.columns

@@ -49,7 +49,7 @@ class LeniencyAdjusted:
     squared score points; ``icc`` = evaluator share of the residual + evaluator variance
     (exactly 0 when ``boundary``). ``converged``/``boundary``/``optimizer``/``reml``: from
     :func:`benchlib.stats.mixed.fit_random_intercept`; ``fit`` is that full result
-    (candidates of every optimiser included).
+    (every optimiser's candidate included).
     """
 
     contrasts: pd.DataFrame
@@ -182,8 +182,9 @@ def leniency_adjusted(
     """Shop − competitor differences net of evaluator leniency (random evaluator intercept).
 
     Linear mixed model ``dv ~ C(company) + C(scenario) + C(channel) + (1 | evaluator)`` fitted
-    by REML with :func:`benchlib.stats.mixed.fit_random_intercept`: several optimisers and
-    starting values, the best REML kept, the boundary (evaluator variance 0) handled
+    by REML with :func:`benchlib.stats.mixed.fit_random_intercept`: the exact profiled REML
+    from 30 starting values (``optimizers=CROSS_CHECK`` adds statsmodels' optimisers; the
+    best REML is kept), the boundary (evaluator variance 0) handled
     explicitly and flagged (``converged``, ``boundary`` on the result). Contrast SEs use the
     fixed-effect covariance conditional on the variance estimates, ``(X'V⁻¹X)⁻¹``, as lme4
     does, and a **normal (z) reference** — no small-sample df correction (lme4 reports none

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
+from statsmodels.genmod.families import Binomial
 
 from ._common import DEFAULT_ALPHA, DEFAULT_MIN_N, check_alpha, holm, infer_shop, require_columns
 from .did import DID_TERM, _did_data, _did_formula, training_effect
@@ -120,7 +120,7 @@ def training_effect_logit(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fractional outcome: statsmodels warns about non-integers
         fit = smf.glm(_did_formula("_share", rhs, company), data=d,
-                      family=sm.families.Binomial()).fit(cov_type="HC0")
+                      family=Binomial()).fit(cov_type="HC0")
     est, se = float(fit.params[DID_TERM]), float(fit.bse[DID_TERM])
     z = est / se
     crit = stats.norm.ppf(1 - alpha / 2)

@@ -79,7 +79,7 @@ test: $(STAMP) $(PROCESSED) ## run lint + every test (unit, doctests, R referenc
 	$(PYTEST)
 
 test-fast: $(STAMP) $(PROCESSED) ## run the fast tests only (no simulations, notebooks or browser)
-	$(PYTEST) -m "not slow and not browser"
+	$(PYTEST) -m "not slow and not browser" --hypothesis-profile=benchlib-fast
 
 lint: $(STAMP) ## ruff + committed notebooks must have no outputs
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from benchlib.ranking import (
@@ -203,7 +203,6 @@ def test_null_study_claims_no_order():
 
 @given(st.lists(st.tuples(st.floats(0, 100), st.floats(0.1, 20), st.integers(0, 60)),
                 min_size=1, max_size=7))
-@settings(max_examples=200, deadline=None)
 def test_rank_ranges_are_consistent(rows):
     # any means with symmetric intervals: ranges nest, ties are symmetric, an order shown is
     # the order of the means, and the ranked companies' ranges fit the count

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from benchlib.config import Item
@@ -129,7 +129,6 @@ def contacts(draw):
     return items, values, status
 
 
-@settings(max_examples=150, deadline=None)
 @given(contacts())
 def test_property_scores_within_0_100(case):
     items, values, status = case
@@ -142,7 +141,6 @@ def test_property_scores_within_0_100(case):
             assert ((d >= 0) & (d <= 100)).all()
 
 
-@settings(max_examples=150, deadline=None)
 @given(contacts(), st.floats(0.01, 100))
 def test_property_scaling_all_weights_changes_nothing(case, factor):
     items, values, status = case
@@ -151,7 +149,6 @@ def test_property_scaling_all_weights_changes_nothing(case, factor):
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
 
 
-@settings(max_examples=150, deadline=None)
 @given(contacts(), st.sampled_from(SCALES), st.floats(0.1, 5))
 def test_property_adding_na_item_changes_nothing(case, scale, weight):
     items, values, status = case
@@ -164,7 +161,6 @@ def test_property_adding_na_item_changes_nothing(case, scale, weight):
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
 
 
-@settings(max_examples=100, deadline=None)
 @given(contacts())
 def test_property_item_order_changes_nothing(case):
     items, values, status = case

@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -112,3 +115,63 @@ def run_cli_inprocess(root: Path, *args: str, timeout: float = 120,
                     for w in caught)
     return subprocess.CompletedProcess(["benchlib", *args], code, out.getvalue(),
                                        err.getvalue() + shown)
+
+
+FORKSERVER_PRELOAD = ["benchlib.cli", "benchlib.pipeline"]
+"""What the fork server imports once: what ``benchlib validate`` and ``clean`` need."""
+
+
+def run_cli_forked(root: Path, *args: str, timeout: float = 120,
+                   env: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """``benchlib <args>`` in a process of its own with ``BENCHLIB_ROOT=root``, as
+    ``python -m benchlib.cli`` run from ``root`` would be, forked from a server that imported
+    benchlib once (multiprocessing's forkserver, one per test process).
+
+    A crash ends that process only (a negative exit code for a signal), a run longer than
+    ``timeout`` is killed and raises :class:`subprocess.TimeoutExpired`, stdout and stderr
+    are the process's file descriptors 1 and 2 — what a fresh subprocess would show, without
+    its ~1 s of Python and pandas start-up. The environment is this process's (with ``env``
+    applied; a value None unsets) at the time of the call, not the server's."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
+    environ = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONUNBUFFERED": "1"}
+    for k, v in (env or {}).items():
+        if v is None:
+            environ.pop(k, None)
+        else:
+            environ[k] = v
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
+        proc = ctx.Process(target=_cli_child, args=(str(root), list(args), environ, str(out),
+                                                    str(err)))
+        proc.start()
+        proc.join(timeout)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            raise subprocess.TimeoutExpired(["benchlib", *args], timeout)
+        return subprocess.CompletedProcess(["benchlib", *args], proc.exitcode,
+                                           out.read_text(encoding="utf-8", errors="replace"),
+                                           err.read_text(encoding="utf-8", errors="replace"))
+
+
+def _cli_child(root: str, args: list[str], environ: dict[str, str], out: str,
+               err: str) -> None:
+    """The forked process of :func:`run_cli_forked`: fds 1 and 2 to the files, then the CLI."""
+    from benchlib.cli import main
+
+    # Ctrl-C as in a fresh interpreter, even when the test run was started with SIGINT
+    # ignored (nohup, CI), which the fork server would pass on
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.chdir(root)
+    os.environ.clear()
+    os.environ.update(environ)
+    for fd, path in ((1, out), (2, err)):
+        f = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(f, fd)
+        os.close(f)
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                  write_through=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", write_through=True)
+    raise SystemExit(main(args))

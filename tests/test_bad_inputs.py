@@ -6,8 +6,8 @@ Each case is built into a fresh project copy under ``tmp_path`` (config copied, 
 under ``data/raw``); error cases run ``benchlib validate`` in this process
 (:func:`projects.run_cli_inprocess`: what a subprocess would print on stderr, warnings and
 log records included, under a time limit); a case with ``subprocess: true`` runs
-``python -m benchlib.cli validate`` in a fresh process with a timeout (a hang or crash to
-guard). The others run :func:`benchlib.pipeline.run_pipeline` in-process.
+``benchlib validate`` in a process of its own with a timeout, a hang or a crash to guard
+(:func:`projects.run_cli_forked`: forked from a server that imported benchlib once). The others run :func:`benchlib.pipeline.run_pipeline` in-process.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pytest
 
 from benchlib.yamlio import safe_load
 
-from projects import run_cli_inprocess
+from projects import run_cli_forked, run_cli_inprocess
 
 HERE = Path(__file__).parent / "bad_inputs"
 REPO = Path(__file__).resolve().parents[1]
@@ -217,9 +217,7 @@ def _layout(root: Path, case_file: Path, op: dict) -> None:
 
 # --------------------------------------------------------------------------- running
 def _run_cli(root: Path, *args: str, timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "benchlib.cli", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return run_cli_forked(root, *args, timeout=timeout)
 
 
 def _params():

@@ -23,7 +23,7 @@ from benchlib.pipeline import run_pipeline
 from benchlib.report import build_wave_reports
 from benchlib.study import load_study
 
-from projects import ROOT, SMALL_RAW_FILE, copy_project, small_project
+from projects import ROOT, SMALL_RAW_FILE, copy_project, run_cli_forked, small_project
 
 WAVE_FILE = SMALL_RAW_FILE
 # every step of writing a generation, in order (test_write_steps_are_all_covered checks it)
@@ -42,15 +42,10 @@ def _hashes(folder):
 
 
 def _clean_subprocess(root, *args, failpoint=None):
-    env = {**os.environ, "BENCHLIB_ROOT": str(root)}
-    env.pop(generation.FAILPOINT_ENV, None)
-    if failpoint:
-        env[generation.FAILPOINT_ENV] = failpoint
-    # SIGINT back to its default in the child: started in the background (nohup, CI) the
-    # test run inherits SIGINT ignored, and a failpoint's SIGINT would then do nothing
-    return subprocess.run([sys.executable, "-m", "benchlib.cli", "clean", "--quiet", *args],
-                          env=env, capture_output=True, text=True, timeout=300,
-                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    """``benchlib clean --quiet`` in a process of its own (a SIGKILL or SIGINT of the
+    failpoint ends that process, not the test run)."""
+    return run_cli_forked(root, "clean", "--quiet", *args, timeout=300,
+                          env={generation.FAILPOINT_ENV: failpoint})
 
 
 def _assert_previous_intact(root, gen_name, hashes):
@@ -133,6 +128,15 @@ def test_enospc_failpoint_in_subprocess(cleaned):
     assert proc.stderr.strip().splitlines() == [
         "error: data/processed: no space left on the device; free some space, then run again "
         "(the previous outputs are unchanged)"]
+    _assert_previous_intact(root, gen, hashes)
+
+
+def test_a_run_past_its_timeout_is_killed_and_the_previous_generation_kept(cleaned):
+    """What guards the subprocess cases against a hang: the process is killed at the
+    timeout (and the test fails with TimeoutExpired), the test run goes on."""
+    root, gen, hashes = cleaned
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_cli_forked(root, "clean", "--quiet", "--force", timeout=0.05)
     _assert_previous_intact(root, gen, hashes)
 
 

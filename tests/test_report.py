@@ -16,13 +16,11 @@ from benchlib.pipeline import run_pipeline
 from benchlib.report import ReportError, build_wave_reports
 from benchlib.study import load_study
 
-from projects import REPORT_EPOCH, copy_project
+from projects import REPORT_EPOCH, copy_project, run_cli_inprocess
 
 
 def test_unknown_wave_lists_valid_waves(example_project):
-    proc = subprocess.run([sys.executable, "-m", "benchlib.cli", "report", "--wave", "2099-01"],
-                          env={**os.environ, "BENCHLIB_ROOT": str(example_project)},
-                          capture_output=True, text=True, timeout=60)
+    proc = run_cli_inprocess(example_project, "report", "--wave", "2099-01", timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("error: config/waves.yaml: waves: unknown wave '2099-01'; "
                                    "valid waves: 2025-07, 2025-10, 2026-01, 2026-04, 2026-07, "

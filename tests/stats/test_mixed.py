@@ -103,3 +103,19 @@ def test_all_optimisers_failing_is_an_error():
     d = pd.DataFrame({"g": list("aabb"), "y": [1.0, 1.0, 2.0, 2.0]})  # exact fit: sigma² = 0
     with pytest.raises(ValueError, match="every optimiser failed"):
         fit_random_intercept(d, "y ~ C(g)", "g", optimizers=("profile",))
+
+
+def test_design_from_categories_equals_patsy_on_the_text(wave07):
+    """The text columns go to patsy as categoricals (fast); the design is patsy's own on the
+    text columns: the same columns, in the same order, with the same values."""
+    from patsy import dmatrices
+
+    from benchlib.stats.mixed import _design
+
+    d = wave07.dropna(subset=["total", "company", "scenario", "channel", "evaluator"])
+    formula = "total ~ C(company, Treatment('voltera')) + C(scenario) + C(channel)"
+    ours = _design(d, formula, "evaluator")
+    y, X = dmatrices(formula, d, return_type="dataframe", NA_action="raise")
+    assert ours.names == list(X.columns) and len(ours.names) == 8
+    assert np.array_equal(ours.X, X.to_numpy(float)) and np.array_equal(ours.y, y["total"])
+    assert np.array_equal(ours.sX.sum(axis=0), X.to_numpy(float).sum(axis=0))

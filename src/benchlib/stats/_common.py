@@ -15,6 +15,27 @@ DEFAULT_ALPHA: float = 0.05
 """Two-sided significance level; confidence intervals are ``1 - alpha``."""
 
 
+def text_as_categories(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with its text columns as categoricals of their sorted values, for a formula.
+
+    patsy finds a categorical's levels at once and a text column's value by value (3.8 s of
+    a 1e5-row mixed model); the levels, their order and so the design's columns and values
+    are the same (tested against patsy on the text). Not for a model that later predicts on
+    new text data (its levels would have to match the categories).
+
+    Examples
+    --------
+    >>> d = text_as_categories(pd.DataFrame({"c": ["b", "a", "b"], "y": [1.0, 2, 3]}))
+    >>> list(d["c"].cat.categories), d["y"].dtype.kind
+    (['a', 'b'], 'f')
+    """
+    text = [c for c in data.columns if pd.api.types.is_string_dtype(data[c])]  # str only
+    if not text:
+        return data
+    return data.assign(**{c: pd.Categorical(data[c], categories=sorted(data[c].dropna().unique()))
+                          for c in text})
+
+
 def require_columns(data: pd.DataFrame, columns: Iterable[str], where: str = "data") -> None:
     """Raise ``ValueError`` naming every column of ``columns`` missing from ``data``.
 

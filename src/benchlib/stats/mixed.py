@@ -23,6 +23,8 @@ import pandas as pd
 from patsy import dmatrices
 from scipy.optimize import minimize_scalar
 
+from ._common import text_as_categories
+
 __all__ = ["CROSS_CHECK", "MixedFit", "OPTIMIZERS", "fit_random_intercept", "reml_criterion"]
 
 OPTIMIZERS: tuple[str, ...] = ("profile",)
@@ -75,30 +77,38 @@ class _Design:
     codes: np.ndarray
     levels: list
     n_g: np.ndarray
+    sX: np.ndarray  # per-group column sums of X (G × p), y (G) and the cross-products:
+    sy: np.ndarray  # what the criterion needs at every θ, computed once
+    xtx: np.ndarray
+    xty: np.ndarray
+    yty: float
 
 
 def _design(data: pd.DataFrame, formula: str, group: str) -> _Design:
-    y, X = dmatrices(formula, data, return_type="dataframe", NA_action="raise")
+    ydf, Xdf = dmatrices(formula, text_as_categories(data), return_type="dataframe",
+                         NA_action="raise")
     codes, levels = pd.factorize(data[group], sort=True)
-    return _Design(y.to_numpy(float).ravel(), X.to_numpy(float), list(X.columns), codes,
-                   list(levels), np.bincount(codes).astype(float))
+    y, X = ydf.to_numpy(float).ravel(), Xdf.to_numpy(float)
+    G = len(levels)
+    sX = np.stack([np.bincount(codes, weights=col, minlength=G) for col in X.T], axis=1)
+    return _Design(y, X, list(Xdf.columns), codes, list(levels),
+                   np.bincount(codes).astype(float), sX,
+                   np.bincount(codes, weights=y, minlength=G), X.T @ X, X.T @ y, float(y @ y))
 
 
 def _gsum(d: _Design, v: np.ndarray) -> np.ndarray:
-    """Per-group column sums of ``v`` (n × k → G × k, or n → G)."""
-    out = np.zeros((len(d.levels), *v.shape[1:]))
-    np.add.at(out, d.codes, v)
-    return out
+    """Per-group sums of ``v`` (n → G)."""
+    return np.bincount(d.codes, weights=v, minlength=len(d.levels))
 
 
 def _profile(d: _Design, theta: float) -> dict[str, Any]:
     """β, σ², the REML log-likelihood and (X'WX)⁻¹ at variance ratio ``theta`` (exact)."""
     n, p = d.X.shape
     c = theta / (1.0 + d.n_g * theta)  # W = I − c_g 11ᵀ within group g
-    sX, sy = _gsum(d, d.X), _gsum(d, d.y)
-    xwx = d.X.T @ d.X - (sX * c[:, None]).T @ sX
-    xwy = d.X.T @ d.y - (sX * c[:, None]).T @ sy
-    ywy = d.y @ d.y - np.sum(c * sy**2)
+    sX, sy = d.sX, d.sy
+    xwx = d.xtx - (sX * c[:, None]).T @ sX
+    xwy = d.xty - (sX * c[:, None]).T @ sy
+    ywy = d.yty - np.sum(c * sy**2)
     inv = np.linalg.inv(xwx)
     beta = inv @ xwy
     sigma2 = (ywy - beta @ xwy) / (n - p)

@@ -170,6 +170,12 @@ def test_a_report_process_does_not_build_the_iri_grammar():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "None\n"
+    import pytest_boot
+
+    from benchlib import report
+
+    assert pytest_boot.IRI_GRAMMAR_MODULE == report.IRI_GRAMMAR_MODULE == "rfc3987_syntax"
+    assert sys.modules[report.IRI_GRAMMAR_MODULE] is None  # this pytest process: blocked too
 
 
 WARNER = """import warnings

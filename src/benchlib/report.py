@@ -518,6 +518,11 @@ def _job_process(job: Job, conn) -> None:  # pragma: no cover - runs in the job 
         os._exit(0)
 
 
+IRI_GRAMMAR_MODULE = "rfc3987_syntax"
+"""The module whose grammar :func:`without_iri_grammar` keeps out (tests/pytest_boot.py blocks
+the same one before pytest's plugins load)."""
+
+
 def without_iri_grammar() -> None:
     """Keep ``rfc3987_syntax`` out of this process (a report build's).
 
@@ -528,7 +533,7 @@ def without_iri_grammar() -> None:
 
     >>> without_iri_grammar()
     """
-    sys.modules.setdefault("rfc3987_syntax", None)
+    sys.modules.setdefault(IRI_GRAMMAR_MODULE, None)
 
 
 def _preload() -> None:

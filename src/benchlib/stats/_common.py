@@ -28,6 +28,8 @@ def text_as_categories(data: pd.DataFrame) -> pd.DataFrame:
     >>> d = text_as_categories(pd.DataFrame({"c": ["b", "a", "b"], "y": [1.0, 2, 3]}))
     >>> list(d["c"].cat.categories), d["y"].dtype.kind
     (['a', 'b'], 'f')
+    >>> n = pd.DataFrame({"y": [1.0]}); text_as_categories(n) is n  # no text: the same frame
+    True
     """
     text = [c for c in data.columns if pd.api.types.is_string_dtype(data[c])]  # str only
     if not text:

@@ -12,10 +12,10 @@ from projects import REPORT_EPOCH, REPORT_UNITS, ROOT, _environ, copy_project
 
 # Property tests draw the same examples in every run (a fixed seed per test, no example
 # database): a failure reproduces, and a run cannot fail on a draw the previous one missed.
-# `make test` draws 200 examples per property; `make test-fast` passes
+# `make test` draws 150 examples per property; `make test-fast` passes
 # --hypothesis-profile=benchlib-fast: 25 (derandomized as well).
 settings.register_profile("benchlib", derandomize=True, database=None, deadline=None,
-                          max_examples=200)
+                          max_examples=150)
 settings.register_profile("benchlib-fast", settings.get_profile("benchlib"), max_examples=25)
 settings.load_profile("benchlib")
 

@@ -133,11 +133,17 @@ def test_enospc_failpoint_in_subprocess(cleaned):
 
 def test_a_run_past_its_timeout_is_killed_and_the_previous_generation_kept(cleaned):
     """What guards the subprocess cases against a hang: the process is killed at the
-    timeout (and the test fails with TimeoutExpired), the test run goes on."""
+    timeout (and the test fails with TimeoutExpired), the test run goes on. The hang: this
+    test holds the processed folder's write lock, so the clean waits for it forever."""
+    import fcntl
+
     root, gen, hashes = cleaned
-    with pytest.raises(subprocess.TimeoutExpired):
-        run_cli_forked(root, "clean", "--quiet", "--force", timeout=0.05)
+    with open(root / "data" / "processed" / generation.LOCK, "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(subprocess.TimeoutExpired):
+            run_cli_forked(root, "clean", "--quiet", "--force", timeout=1)
     _assert_previous_intact(root, gen, hashes)
+    assert run_cli_forked(root, "clean", "--quiet", "--force").returncode == 0  # lock free
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,

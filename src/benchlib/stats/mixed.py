@@ -176,8 +176,8 @@ def fit_random_intercept(
     wins (a failed optimiser is listed with its error). If the best REML exceeds the
     boundary's (``θ = 0``) by less than :data:`BOUNDARY_TOL`, the fit is the boundary fit:
     evaluator variance exactly 0, ``boundary = True``, ``share = 0``, fixed effects = OLS
-    (never a degenerate 50 % share). Rows with a missing
-    value in a used column must be dropped by the caller.
+    (never a degenerate 50 % share). Rows with a missing value in a used column must be
+    dropped by the caller.
 
     Examples
     --------

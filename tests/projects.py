@@ -134,12 +134,8 @@ def run_cli_forked(root: Path, *args: str, timeout: float = 120,
     applied; a value None unsets) at the time of the call, not the server's."""
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(FORKSERVER_PRELOAD)
-    environ = {**os.environ, "BENCHLIB_ROOT": str(root), "PYTHONUNBUFFERED": "1"}
-    for k, v in (env or {}).items():
-        if v is None:
-            environ.pop(k, None)
-        else:
-            environ[k] = v
+    with _environ({**(env or {}), "BENCHLIB_ROOT": str(root), "PYTHONUNBUFFERED": "1"}):
+        environ = dict(os.environ)
     with tempfile.TemporaryDirectory() as tmp:
         out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
         proc = ctx.Process(target=_cli_child, args=(str(root), list(args), environ, str(out),

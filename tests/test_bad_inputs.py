@@ -7,7 +7,8 @@ under ``data/raw``); error cases run ``benchlib validate`` in this process
 (:func:`projects.run_cli_inprocess`: what a subprocess would print on stderr, warnings and
 log records included, under a time limit); a case with ``subprocess: true`` runs
 ``benchlib validate`` in a process of its own with a timeout, a hang or a crash to guard
-(:func:`projects.run_cli_forked`: forked from a server that imported benchlib once). The others run :func:`benchlib.pipeline.run_pipeline` in-process.
+(:func:`projects.run_cli_forked`: forked from a server that imported benchlib once). The
+others run :func:`benchlib.pipeline.run_pipeline` in-process.
 """
 
 from __future__ import annotations

@@ -147,12 +147,13 @@ def _search_profile(d: _Design) -> tuple[float, bool, str]:
     return theta, bool(res.success), "" if res.success else str(res.message)
 
 
-def _statsmodels_theta(d: _Design, groups: np.ndarray, method: str):
+def _statsmodels_theta(d: _Design, method: str):
     """θ of statsmodels ``MixedLM`` fitted by ``method`` on the design ``d`` (the same
-    matrices as the formula would build, without parsing it once per optimiser)."""
+    matrices and groups as the formula would give, without parsing it once per optimiser;
+    the group codes sort as the group labels do)."""
     from statsmodels.regression.mixed_linear_model import MixedLM
 
-    model = MixedLM(d.y, pd.DataFrame(d.X, columns=d.names), groups=groups)
+    model = MixedLM(d.y, pd.DataFrame(d.X, columns=d.names), groups=d.codes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter: the flag is read below
         kw = {"gtol": 1e-10} if method == "bfgs" else {}
@@ -192,13 +193,12 @@ def fit_random_intercept(
         raise ValueError(f"mixed model {formula!r} | {group}: {d.X.shape[0]} rows for "
                          f"{d.X.shape[1]} fixed effects (need more rows and a full-rank design)")
     rows, models = [], {}
-    groups = data[group].to_numpy()
     for opt in optimizers:
         try:
             if opt == "profile":
                 theta, conv, err = _search_profile(d)
             else:
-                theta, conv, models[opt] = _statsmodels_theta(d, groups, opt)
+                theta, conv, models[opt] = _statsmodels_theta(d, opt)
                 err = ""
             reml = _profile(d, theta)["reml"]
         except (np.linalg.LinAlgError, ValueError, RuntimeError) as e:

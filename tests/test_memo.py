@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -55,6 +57,28 @@ def test_unhashable_table_is_not_remembered(example_project):
     study.contacts["bad"] = [[1]] * len(study.contacts)
     assert memo.key(study, WAVE) is None
     assert isinstance(study.contacts, pd.DataFrame)
+
+
+def test_the_key_is_the_same_in_every_interpreter(example_project):
+    """Two interpreters seed string hashing differently, so a configuration's sets repr in
+    another order; the key must not follow (pytest-xdist workers share results by it)."""
+    import hashlib
+    import subprocess
+    import sys
+
+    code = ("import hashlib, sys, benchlib; from benchlib.results import memo; "
+            "s = benchlib.load_study(sys.argv[1]); print(memo.key(s, sys.argv[2]), "
+            "hashlib.sha256(repr(s.config.exports).encode()).hexdigest())")
+    study = benchlib.load_study(example_project)
+    seen = {(memo.key(study, FIRST), hashlib.sha256(repr(study.config.exports).encode())
+             .hexdigest())}
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", code, str(example_project), FIRST],
+                             env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+                             capture_output=True, text=True).stdout.split()
+        seen.add(tuple(out))
+    assert len({k for k, _ in seen}) == 1
+    assert len({r for _, r in seen}) > 1  # while the plain repr does differ
 
 
 def test_results_are_shared_through_a_folder(example_project, tmp_path, monkeypatch):

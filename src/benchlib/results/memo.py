@@ -42,7 +42,7 @@ from typing import Any
 
 from benchlib.errors import BenchlibError
 
-__all__ = ["SIZE", "clear", "get", "key", "persist_to", "put", "remembered", "sharing"]
+__all__ = ["SIZE", "canonical", "clear", "get", "key", "persist_to", "put", "remembered", "sharing"]
 
 SIZE = 32
 """Values kept: a study of 8 waves' results and headline verdicts fit twice."""
@@ -120,7 +120,7 @@ def _key(study: Any, wave: str) -> str:
     h = hashlib.sha256()
     h.update(wave.encode())
     cfg = study.config  # everything but where the project lies: a copy computes the same
-    h.update(repr([(f.name, getattr(cfg, f.name)) for f in dataclasses.fields(cfg)
+    h.update(repr([(f.name, canonical(getattr(cfg, f.name))) for f in dataclasses.fields(cfg)
                    if f.name != "root"]).encode())
     manifest = Path(study.processed) / "manifest.json"
     if manifest.is_file():
@@ -134,6 +134,27 @@ def _key(study: Any, wave: str) -> str:
         h.update(",".join(map(str, table.columns)).encode())
         h.update(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes())
     return h.hexdigest()
+
+
+def canonical(x: Any) -> Any:
+    """``x`` in a form whose ``repr`` is the same in every process: sets sorted, dataclasses
+    and mappings as tuples of their fields and items (in their order). A set's order, and so
+    its ``repr``, follows string hashing, which Python seeds anew in each interpreter: keyed
+    by a plain ``repr``, two pytest-xdist workers would never share a result.
+
+    >>> canonical({"b": frozenset({"y", "x"}), "a": (1, {2})})
+    (('b', ('x', 'y')), ('a', (1, (2,))))
+    """
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return (type(x).__name__,
+                tuple((f.name, canonical(getattr(x, f.name))) for f in dataclasses.fields(x)))
+    if isinstance(x, dict):  # insertion order is the file's order, the same everywhere
+        return tuple((canonical(k), canonical(v)) for k, v in x.items())
+    if isinstance(x, (set, frozenset)):
+        return tuple(sorted((canonical(v) for v in x), key=repr))
+    if isinstance(x, (list, tuple)):
+        return tuple(canonical(v) for v in x)
+    return x
 
 
 def get(k: str | None) -> Any:

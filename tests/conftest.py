@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -58,14 +59,46 @@ def shared_results(tmp_path_factory, worker_id):
 
 
 @pytest.fixture(scope="session")
-def wave_result(study):
+def wave_result(study, worker_id):
     """``wave_result(wave)``: :func:`benchlib.results.compute_wave` of the example study. The
     library remembers each wave's results (:mod:`benchlib.results.memo`, shared by the
     workers): computed once per session, every call a private deep copy with its build time
-    renewed (``SOURCE_DATE_EPOCH`` of the calling test)."""
+    renewed (``SOURCE_DATE_EPOCH`` of the calling test).
+
+    Under pytest-xdist the first call computes every wave, each worker in its own order
+    (:func:`_staggered`): the suite needs them all, and a worker would otherwise wait, idle,
+    for the wave the other is computing."""
     from benchlib.results import compute_wave
 
-    return lambda wave: compute_wave(study, wave)
+    first = []
+
+    def get(wave):
+        if not first:
+            first.append(wave)
+            count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+            for w in _staggered([w.id for w in study.config.waves], worker_id, count):
+                compute_wave(study, w)
+        return compute_wave(study, wave)
+
+    return get
+
+
+def _staggered(waves: list[str], worker_id: str, count: int) -> list[str]:
+    """The order in which worker ``worker_id`` of ``count`` computes ``waves`` up front: none
+    outside pytest-xdist; else the workers start at evenly spread waves, every other worker
+    going backwards, so that each computes a share and waits only where the shares meet.
+
+    >>> _staggered(["a", "b", "c", "d"], "gw1", 2), _staggered(["a", "b"], "master", 1)
+    (['d', 'c', 'b', 'a'], [])
+    >>> _staggered(["a", "b", "c", "d"], "gw2", 4)
+    ['c', 'd', 'a', 'b']
+    """
+    if not worker_id.startswith("gw") or count < 2:
+        return []
+    i = int(worker_id[2:])
+    start = (i // 2) * len(waves) * 2 // count
+    order = waves[start:] + waves[:start]
+    return order[::-1] if i % 2 else order
 
 
 @pytest.fixture(scope="session")

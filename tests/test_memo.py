@@ -170,15 +170,22 @@ def test_a_second_process_waits_for_the_first_instead_of_computing(example_proje
     memo.clear()
 
 
-def test_a_waves_own_headline_verdicts_come_from_its_results(example_project, monkeypatch):
+def test_a_waves_own_headline_verdicts_come_from_its_results(tmp_path, monkeypatch):
     """compute_wave has the three headline tests of its wave: it hands their verdicts to the
     memo (its trend history then does not test them again), equal to what
     headline_verdicts computes on its own — unless one of the three failed there for a
-    reason of its own (here: the per-dimension DiD), when the verdicts are computed apart."""
+    reason of its own (here: the per-dimension DiD), when the verdicts are computed apart.
+    On the second study (two waves, a training before the second): each computation is a
+    fraction of an example wave's."""
+    from fixture_study import write_fixture_study
+
+    from benchlib.pipeline import run_pipeline
     from benchlib.results import compute
 
     monkeypatch.setattr(memo, "_FOLDER", None)
-    study = benchlib.load_study(example_project)
+    fx = write_fixture_study(tmp_path / "study", notebooks=False)
+    run_pipeline(fx.root)
+    study = benchlib.load_study(fx.root)
     trained = next(w.id for w in study.config.waves if w.trainings_before)
     calls = []
     real = compute._headline_verdicts

@@ -65,22 +65,15 @@ def wave_result(study, worker_id):
     workers): computed once per session, every call a private deep copy with its build time
     renewed (``SOURCE_DATE_EPOCH`` of the calling test).
 
-    Under pytest-xdist the first call computes every wave, each worker in its own order
-    (:func:`_staggered`): the suite needs them all, and a worker would otherwise wait, idle,
-    for the wave the other is computing."""
+    Under pytest-xdist the fixture's set-up (at the first test that needs it) computes every
+    wave, each worker in its own order (:func:`_staggered`): the suite needs them all, and a
+    worker would otherwise wait, idle, for the wave the other is computing."""
     from benchlib.results import compute_wave
 
-    first = []
-
-    def get(wave):
-        if not first:
-            first.append(wave)
-            count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-            for w in _staggered([w.id for w in study.config.waves], worker_id, count):
-                compute_wave(study, w)
-        return compute_wave(study, wave)
-
-    return get
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    for wave in _staggered([w.id for w in study.config.waves], worker_id, count):
+        compute_wave(study, wave)
+    return lambda wave: compute_wave(study, wave)
 
 
 def _staggered(waves: list[str], worker_id: str, count: int) -> list[str]:

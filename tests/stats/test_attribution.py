@@ -121,8 +121,8 @@ def test_placebo_in_time_needs_a_training_free_pair():
 
 def test_logit_did_shares_the_did_set_up():
     """training_effect_logit builds its rows and terms with did's helpers (_did_data,
-    _did_formula): the same covariate × wave terms as the OLS DiD, numbers unchanged by that
-    refactor (values measured on this panel before it; R reference in test_did.py)."""
+    did_design): the same covariate × wave terms as the OLS DiD, numbers unchanged by those
+    refactors (values measured on this panel before them; R reference in test_did.py)."""
     from benchlib.stats.attribution import training_effect_logit
     from benchlib.stats.did import DID_TERM, training_effect
 

@@ -162,3 +162,49 @@ def test_errors(contacts):
     assert isinstance(training_effect(contacts, "2026-04", "2026-07").to_dict(), dict)
     assert isinstance(pd.DataFrame([training_effect(contacts, "2026-04", "2026-07").to_dict()]),
                       pd.DataFrame)
+
+
+def _patsy_formula(dv, covariates, by_wave, fixed_effects):
+    """The DiD model in formula notation, as the library fitted it with patsy before
+    :func:`did_design` (the reference the design is checked against)."""
+    rhs = "".join(f" + C({c})" for c in covariates)
+    if fixed_effects:
+        rhs += "".join(f" + C({c}):post" for c in covariates) if by_wave else ""
+        return f"{dv} ~ C(company) + post + treated:post{rhs}"
+    return f"{dv} ~ treated * post{rhs}"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_did_design_is_patsys_design_to_the_bit(seed):
+    """did_design gives patsy's columns, names, order and values for every DiD model shape
+    (two-way FE with and without covariates by wave, pooled), on unbalanced random panels,
+    one with a categorical column that has an unused level (patsy keeps it as a column); the
+    OLS fit on it is the formula fit, bit for bit."""
+    import patsy
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    from benchlib.stats.did import did_design
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(30, 120))
+    d = pd.DataFrame({"company": rng.choice(["shop", "b", "a", "zz"], n),
+                      "post": rng.integers(0, 2, n).astype(float),
+                      "scenario": rng.choice(["s10", "s2", "S3"], n),
+                      "channel": rng.choice(["call", "mail"], n),
+                      "total": rng.gamma(9, 8, n).clip(0, 100)})
+    if seed % 3 == 0:
+        d["channel"] = pd.Categorical(d["channel"], categories=["mail", "chat", "call"])
+    d["treated"] = (d["company"] == "shop").astype(float)
+    for fe, by_wave, cov in [(True, True, ["scenario", "channel"]), (True, False, ["scenario"]),
+                             (False, False, ["channel", "scenario"]), (True, False, [])]:
+        formula = _patsy_formula("total", cov, by_wave, fe)
+        _, ref = patsy.dmatrices(formula, d, return_type="dataframe")
+        y, X = did_design(d, "total", cov, by_wave, "company", fe)
+        assert list(X.columns) == list(ref.columns), formula
+        assert np.array_equal(X.to_numpy(), ref.to_numpy()), formula
+        if np.linalg.matrix_rank(X.to_numpy()) == X.shape[1]:
+            a = smf.ols(formula, data=d).fit(cov_type="HC3", use_t=True)
+            b = sm.OLS(y, X).fit(cov_type="HC3", use_t=True)
+            assert np.array_equal(a.params.to_numpy(), b.params.to_numpy()), formula
+            assert np.array_equal(a.bse.to_numpy(), b.bse.to_numpy()), formula

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.api as sm
 from scipy import stats
 from statsmodels.genmod.families import Binomial
 
 from ._common import DEFAULT_ALPHA, DEFAULT_MIN_N, check_alpha, holm, infer_shop, require_columns
-from .did import DID_TERM, _did_data, _did_formula, training_effect
+from .did import DID_TERM, _did_data, did_design, training_effect
 
 __all__ = ["Attribution", "attribution", "placebo_competitors", "placebo_time",
            "regression_to_mean", "training_effect_logit", "REASONS"]
@@ -112,15 +112,15 @@ def training_effect_logit(
     True
     """
     check_alpha(alpha)
-    d, _, rhs, _, _ = _did_data(data, dv, before, after, wave_col, company, role, shop,
-                                covariates, panel)  # the same rows and terms as the OLS DiD
+    d, used, _, by_wave = _did_data(data, dv, before, after, wave_col, company, role, shop,
+                                    covariates, panel)  # the same rows and terms as the OLS DiD
     d["_share"] = d[dv] / scale_max
     if not d["_share"].between(0, 1).all():
         raise ValueError(f"column {dv!r}: values outside [0, {scale_max}]")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # fractional outcome: statsmodels warns about non-integers
-        fit = smf.glm(_did_formula("_share", rhs, company), data=d,
-                      family=Binomial()).fit(cov_type="HC0")
+        y, X = did_design(d, "_share", used, by_wave, company)
+        fit = sm.GLM(y, X, family=Binomial()).fit(cov_type="HC0")
     est, se = float(fit.params[DID_TERM]), float(fit.bse[DID_TERM])
     z = est / se
     crit = stats.norm.ppf(1 - alpha / 2)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
@@ -24,7 +25,7 @@ from ._common import (
 from .clustered import cluster_contrast
 
 __all__ = ["TrainingEffect", "training_effect", "training_effect_by_dimension", "event_study",
-           "pretrend_test", "did_weights"]
+           "pretrend_test", "did_weights", "did_design"]
 
 VCOVS = ("HC3", "CR2")
 
@@ -145,42 +146,81 @@ def did_weights(fit: Any, data: pd.DataFrame, term: str, company: str = "company
         "weight": np.bincount(codes[after], weights=a[after], minlength=k_)})
 
 
-def _by_wave(used: Sequence[str]) -> str:
-    """Covariate × wave terms: a scenario that is harder in one wave moves every company."""
-    return "".join(f" + C({c}):post" for c in used)
-
-
 DID_TERM = "treated:post"
 """The DiD coefficient's name in every model of this module (and of the attribution's)."""
 
 
 def _did_data(data, dv, before, after, wave_col, company, role, shop, covariates,
               panel="balanced", extra=(), fixed_effects=True, covariates_by_wave=True):
-    """The DiD's rows (``treated``, ``post``) and formula tail, for every DiD model.
+    """The DiD's rows (``treated``, ``post``) and terms, for every DiD model.
 
     :func:`_panel` on ``before``/``after`` plus ``post`` = 1 in ``after``; with company
     fixed effects and ``covariates_by_wave`` the covariate × post terms are added. Shared by
     :func:`training_effect` and :func:`benchlib.stats.attribution.training_effect_logit`.
-    Returns the rows, the covariates used, the formula tail, the competitors and whether the
-    covariates enter by wave.
+    Returns the rows, the covariates used, the competitors and whether the covariates enter
+    by wave (the design: :func:`did_design`).
     """
-    d, used, rhs, comps = _panel(data, dv, [before, after], wave_col, company, role, shop,
-                                 covariates, panel, extra)
+    d, used, _, comps = _panel(data, dv, [before, after], wave_col, company, role, shop,
+                               covariates, panel, extra)
     d["post"] = (d[wave_col] == after).astype(float)
     by_wave = fixed_effects and covariates_by_wave and bool(used)
-    return d, used, rhs + (_by_wave(used) if by_wave else ""), comps, by_wave
+    return d, used, comps, by_wave
 
 
-def _did_formula(dv: str, rhs: str, company: str, fixed_effects: bool = True) -> str:
-    """``dv ~ C(company) + post + treated:post …`` (two-way FE) or the pooled model."""
+def _levels(s: pd.Series) -> list[Any]:
+    """A factor's levels as patsy orders them: a categorical's categories, else sorted."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return list(s.cat.categories)
+    return sorted(s.unique())
+
+
+def did_design(d: pd.DataFrame, dv: str, covariates: Sequence[str] = (),
+               by_wave: bool = False, company: str = "company",
+               fixed_effects: bool = True) -> tuple[pd.Series, pd.DataFrame]:
+    """The DiD's response and design matrix, built directly (no formula parser).
+
+    Two-way FE: ``dv ~ C(company) + post + treated:post + C(cov)… [+ C(cov):post…]``;
+    pooled (``fixed_effects=False``): ``dv ~ treated * post + C(cov)…``. Columns, names,
+    order and values are exactly patsy's for those formulas (the covariate × post terms: a
+    scenario that is harder in one wave moves every company) (treatment coding, first level as
+    reference, terms grouped by their numeric factors; checked against patsy in
+    ``tests/stats/test_did.py``), so every fit is the formula fit to the last bit, at a
+    fraction of the parser's cost. ``d`` needs 0/1 float columns ``treated`` and ``post``.
+
+    >>> d = pd.DataFrame({"company": ["b", "shop", "b", "shop"], "post": [0., 0., 1., 1.],
+    ...                   "treated": [0., 1., 0., 1.], "scenario": ["s1", "s1", "s2", "s2"],
+    ...                   "total": [60., 70., 62., 80.]})
+    >>> y, X = did_design(d, "total", ["scenario"], by_wave=True)
+    >>> list(X.columns)
+    ['Intercept', 'C(company)[T.shop]', 'C(scenario)[T.s2]', 'post', 'C(scenario)[T.s2]:post', 'treated:post']
+    >>> X["treated:post"].tolist(), y.name
+    ([0.0, 0.0, 0.0, 1.0], 'total')
+    """
+    post = d["post"].to_numpy(float)
+    treated = d["treated"].to_numpy(float)
+    dummies: dict[str, tuple[str, np.ndarray]] = {}
+    for c in ([company] if fixed_effects else []) + list(covariates):
+        v = d[c].to_numpy()
+        for lev in _levels(d[c])[1:]:
+            dummies[f"C({c})[T.{lev}]"] = (c, (v == lev).astype(float))
+    cols: dict[str, np.ndarray] = {"Intercept": np.ones(len(d))}
+    cols |= {name: x for name, (_, x) in dummies.items()}
     if fixed_effects:
-        return f"{dv} ~ C({company}) + post + {DID_TERM}{rhs}"
-    return f"{dv} ~ treated * post{rhs}"
+        cols["post"] = post
+        if by_wave:
+            cols |= {f"{name}:post": x * post for name, (c, x) in dummies.items()
+                     if c != company}
+    else:
+        cols["treated"] = treated
+        cols["post"] = post
+    cols[DID_TERM] = treated * post
+    return d[dv].astype(float), pd.DataFrame(cols, index=d.index)
 
 
-def _did_fit(d: pd.DataFrame, dv: str, rhs: str, company: str, fixed_effects: bool):
-    return smf.ols(_did_formula(dv, rhs, company, fixed_effects), data=d).fit(
-        cov_type="HC3", use_t=True)
+def _did_fit(d: pd.DataFrame, dv: str, used: Sequence[str], by_wave: bool, company: str,
+             fixed_effects: bool):
+    y, X = did_design(d, dv, used, by_wave, company, fixed_effects)
+    return sm.OLS(y, X).fit(cov_type="HC3", use_t=True)
 
 
 def _inference(fit: Any, d: pd.DataFrame, term: str, vcov: str, evaluator: str,
@@ -254,13 +294,13 @@ def training_effect(
     if vcov not in VCOVS:
         raise ValueError(f"vcov must be one of {VCOVS}, got {vcov!r}")
     extra = [evaluator] if vcov == "CR2" else []
-    d, used, rhs, comps, by_wave = _did_data(data, dv, before, after, wave_col, company, role,
-                                             shop, covariates, panel, extra, fixed_effects,
-                                             covariates_by_wave)
+    d, used, comps, by_wave = _did_data(data, dv, before, after, wave_col, company, role,
+                                        shop, covariates, panel, extra, fixed_effects,
+                                        covariates_by_wave)
     cells = {(t, p): d.loc[(d.treated == t) & (d.post == p), dv].to_numpy(float)
              for t in (0.0, 1.0) for p in (0.0, 1.0)}
     tested = min(len(v) for v in cells.values()) >= min_n
-    fit = _did_fit(d, dv, rhs, company, fixed_effects)
+    fit = _did_fit(d, dv, used, by_wave, company, fixed_effects)
     est = float(fit.params[DID_TERM])
     inf = (_inference(fit, d, DID_TERM, vcov, evaluator, alpha) if tested
            else [np.nan] * 6)

@@ -52,6 +52,27 @@ def test_a_table_changed_in_memory_is_recomputed(example_project):
     assert row["mean"] == 0.0
 
 
+@pytest.mark.parametrize("table,column,to_missing", [
+    ("contacts", "total", False), ("contacts", "scenario", False),
+    ("contacts", "reached", False), ("contacts", "reached", True),
+    ("contacts", "contact_date", False), ("contacts", "source_row", False),
+    ("contacts", "scored", False), ("items", "status", False), ("items", "value", False)])
+def test_a_change_of_any_kind_of_column_changes_the_key(example_project, table, column,
+                                                        to_missing):
+    """The key reads every column as the bytes it is held in (Arrow strings, masked
+    booleans, categorical codes, numpy numbers and dates): one value changed in memory, of
+    any of these kinds, or made missing, changes the key; an equal copy does not."""
+    study = benchlib.load_study(example_project)
+    before = memo.key(study, FIRST)
+    t = getattr(study, table).copy()  # a writable copy, held as the study holds its tables
+    study.__dict__[table] = t
+    assert memo.key(study, FIRST) == before
+    row = t.index[t[column].notna()][0]
+    other = t[column].dropna().loc[lambda s: s != t.loc[row, column]].iloc[0]
+    t.loc[row, column] = pd.NA if to_missing else other
+    assert memo.key(study, FIRST) != before
+
+
 def test_unhashable_table_is_not_remembered(example_project):
     study = benchlib.load_study(example_project)
     study.contacts["bad"] = [[1]] * len(study.contacts)

@@ -84,7 +84,7 @@ def infer_shop(
     """
     require_columns(data, [company])
     if shop is not None:
-        if shop not in set(data[company]):
+        if not (data[company] == shop).any():  # not set(...): iterating rows is slow
             raise ValueError(f"shop {shop!r} not found in column {company!r}")
         return shop
     require_columns(data, [role], where="data (role needed to infer the shop)")

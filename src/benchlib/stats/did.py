@@ -107,7 +107,7 @@ def _panel(data, dv, waves, wave_col, company, role, shop, covariates, panel="ba
                          f"present in every wave of {list(waves)}")
     used = tuple(c for c in covariates if d[c].nunique() > 1)
     rhs = "".join(f" + C({c})" for c in used)
-    competitors = tuple(sorted(set(d.loc[d["treated"] == 0, company])))
+    competitors = tuple(sorted(d.loc[d["treated"] == 0, company].unique()))
     return d, used, rhs, competitors
 
 

@@ -6,9 +6,19 @@ nbformat never makes. This blocks it as :func:`benchlib.report.without_iri_gramm
 report build, written out here rather than imported: importing benchlib before pytest-cov
 starts would leave the module-level lines of every module it imports unmeasured
 (``test_report`` checks that both block the same module).
+
+It also gives every test process one BLAS thread (unless the caller set a number): the
+pytest-xdist workers, and the report builds and kernels the tests start, run side by side on
+all cores already, and OpenBLAS's own thread per core in each of them only oversubscribes
+the cores — the example's six waves took 16 % more CPU for the same results with it
+(``docs/performance.md``). Set before numpy is first imported, which is what counts.
 """
 
+import os
 import sys
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 IRI_GRAMMAR_MODULE = "rfc3987_syntax"
 

@@ -180,12 +180,12 @@ def did_design(d: pd.DataFrame, dv: str, covariates: Sequence[str] = (),
     """The DiD's response and design matrix, built directly (no formula parser).
 
     Two-way FE: ``dv ~ C(company) + post + treated:post + C(cov)… [+ C(cov):post…]``;
-    pooled (``fixed_effects=False``): ``dv ~ treated * post + C(cov)…``. Columns, names,
-    order and values are exactly patsy's for those formulas (the covariate × post terms: a
-    scenario that is harder in one wave moves every company) (treatment coding, first level as
-    reference, terms grouped by their numeric factors; checked against patsy in
-    ``tests/stats/test_did.py``), so every fit is the formula fit to the last bit, at a
-    fraction of the parser's cost. ``d`` needs 0/1 float columns ``treated`` and ``post``.
+    pooled (``fixed_effects=False``): ``dv ~ treated * post + C(cov)…``. The covariate ×
+    post terms (``by_wave``) let a scenario that is harder in one wave move every company.
+    Columns, names, order and values are exactly patsy's for those formulas (treatment
+    coding, first level as reference, terms grouped by their numeric factors; checked against
+    patsy in ``tests/stats/test_did.py``), so every fit is the formula fit to the last bit, at
+    a fraction of the parser's cost. ``d`` needs 0/1 float columns ``treated`` and ``post``.
 
     >>> d = pd.DataFrame({"company": ["b", "shop", "b", "shop"], "post": [0., 0., 1., 1.],
     ...                   "treated": [0., 1., 0., 1.], "scenario": ["s1", "s1", "s2", "s2"],

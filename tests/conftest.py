@@ -46,20 +46,20 @@ def truth() -> dict:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def shared_results(tmp_path_factory, worker_id):
+def shared_results(tmp_path_factory):
     """Wave results computed by one pytest-xdist worker are read by the others
     (:func:`benchlib.results.memo.persist_to`, a folder of this run only)."""
     from benchlib.results import memo
 
     base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if worker_id.startswith("gw") else base) / "benchlib-results"
+    folder = (base.parent if _worker_id().startswith("gw") else base) / "benchlib-results"
     memo.persist_to(folder)
     yield folder
     memo.persist_to(None)
 
 
 @pytest.fixture(scope="session")
-def wave_result(study, worker_id):
+def wave_result(study):
     """``wave_result(wave)``: :func:`benchlib.results.compute_wave` of the example study. The
     library remembers each wave's results (:mod:`benchlib.results.memo`, shared by the
     workers): computed once per session, every call a private deep copy with its build time
@@ -71,9 +71,16 @@ def wave_result(study, worker_id):
     from benchlib.results import compute_wave
 
     count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    for wave in _staggered([w.id for w in study.config.waves], worker_id, count):
+    for wave in _staggered([w.id for w in study.config.waves], _worker_id(), count):
         compute_wave(study, wave)
     return lambda wave: compute_wave(study, wave)
+
+
+def _worker_id() -> str:
+    """pytest-xdist's worker name (``gw0``, ``gw1``, …), ``master`` in a run without workers —
+    read from the environment, so that ``pytest -p no:xdist`` (no ``worker_id`` fixture)
+    runs as well."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "master")
 
 
 def _staggered(waves: list[str], worker_id: str, count: int) -> list[str]:
@@ -134,10 +141,16 @@ _SHARED_BUILDS = {"example_reports"}
 them run in one worker (``--dist loadgroup``)."""
 
 
-_SHARED_MODULE_FIXTURES = {"small_res"}
-"""Module fixtures that compute the wave of a changed study (not in the session's memo
+_SHARED_MODULE_FIXTURES = {"small_res", "second_study_root"}
+"""Module fixtures that build or compute a study of their own (not in the session's memo
 folder's reach before the first of their tests ran): their tests run in one worker, so the
-fixture is computed once and the other worker goes on with other tests."""
+fixture is built once and the other worker goes on with other tests."""
+
+
+def pytest_configure(config):
+    # pytest-xdist registers its group marker; registered here too, so that
+    # `pytest -p no:xdist` runs the same tests (markers are strict)
+    config.addinivalue_line("markers", "xdist_group(name): run in one pytest-xdist worker")
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups

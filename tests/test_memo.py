@@ -14,18 +14,34 @@ WAVE = "2026-10"
 FIRST = "2025-07"  # no trend history: the cheapest wave to compute again
 
 
-def test_same_inputs_are_computed_once_and_give_the_same_document(example_project, monkeypatch):
+@pytest.fixture(scope="module")
+def second_study_root(tmp_path_factory):
+    """The fixture study (two waves, a training before the second), cleaned: for the tests
+    that compute a wave afresh, each computation a fraction of an example wave's. Its tests
+    run in one pytest-xdist worker (``tests/conftest.py``), so it is built once."""
+    from fixture_study import write_fixture_study
+
+    from benchlib.pipeline import run_pipeline
+
+    fx = write_fixture_study(tmp_path_factory.mktemp("memo") / "study", notebooks=False)
+    run_pipeline(fx.root)
+    return fx.root
+
+
+def test_same_inputs_are_computed_once_and_give_the_same_document(second_study_root,
+                                                                  monkeypatch):
     monkeypatch.setattr(memo, "_FOLDER", None)  # memory only: count the computations
-    study = benchlib.load_study(example_project)
+    study = benchlib.load_study(second_study_root)
+    first_wave = study.config.waves[0].id
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     calls = []
     real = benchlib.results.compute._compute
     monkeypatch.setattr(benchlib.results.compute, "_compute",
                         lambda s, w: calls.append(w) or real(s, w))
     memo.clear()
-    first = compute_wave(study, FIRST).to_json_dict()
-    again = compute_wave(benchlib.load_study(example_project), FIRST).to_json_dict()
-    assert calls == [FIRST]  # the second study object has the same content: no recomputation
+    first = compute_wave(study, first_wave).to_json_dict()
+    again = compute_wave(benchlib.load_study(second_study_root), first_wave).to_json_dict()
+    assert calls == [first_wave]  # the second study object has the same content: no recomputation
     assert first == again
 
 
@@ -39,15 +55,16 @@ def test_a_hit_is_a_private_copy_with_a_new_build_time(example_project, monkeypa
     assert b.meta["provenance"]["built_at"] == "1970-01-01T00:00:00Z"
 
 
-def test_a_table_changed_in_memory_is_recomputed(example_project):
-    study = benchlib.load_study(example_project)
-    loaded = memo.key(study, FIRST)
+def test_a_table_changed_in_memory_is_recomputed(second_study_root):
+    study = benchlib.load_study(second_study_root)
+    first_wave = study.config.waves[0].id
+    loaded = memo.key(study, first_wave)
     contacts = study.contacts
-    assert memo.key(benchlib.load_study(example_project), FIRST) == loaded
-    shop = (contacts["wave"] == FIRST) & (contacts["company"] == study.shop)
+    assert memo.key(benchlib.load_study(second_study_root), first_wave) == loaded
+    shop = (contacts["wave"] == first_wave) & (contacts["company"] == study.shop)
     contacts.loc[shop, "total"] = 0.0
-    assert memo.key(study, FIRST) != loaded
-    res = compute_wave(study, FIRST)
+    assert memo.key(study, first_wave) != loaded
+    res = compute_wave(study, first_wave)
     row = res.tables["companies"].set_index("company").loc[study.shop]
     assert row["mean"] == 0.0
 
@@ -191,22 +208,17 @@ def test_a_second_process_waits_for_the_first_instead_of_computing(example_proje
     memo.clear()
 
 
-def test_a_waves_own_headline_verdicts_come_from_its_results(tmp_path, monkeypatch):
+def test_a_waves_own_headline_verdicts_come_from_its_results(second_study_root, monkeypatch):
     """compute_wave has the three headline tests of its wave: it hands their verdicts to the
     memo (its trend history then does not test them again), equal to what
     headline_verdicts computes on its own — unless one of the three failed there for a
     reason of its own (here: the per-dimension DiD), when the verdicts are computed apart.
     On the second study (two waves, a training before the second): each computation is a
     fraction of an example wave's."""
-    from fixture_study import write_fixture_study
-
-    from benchlib.pipeline import run_pipeline
     from benchlib.results import compute
 
     monkeypatch.setattr(memo, "_FOLDER", None)
-    fx = write_fixture_study(tmp_path / "study", notebooks=False)
-    run_pipeline(fx.root)
-    study = benchlib.load_study(fx.root)
+    study = benchlib.load_study(second_study_root)
     trained = next(w.id for w in study.config.waves if w.trainings_before)
     calls = []
     real = compute._headline_verdicts

@@ -336,10 +336,11 @@ def _export_rows(cfg, frame, values, status, rng, agency: str) -> tuple[list[str
     header = [header_of[c] for c in meta_cols] + [header_of[f"item:{i}"] for i in item_ids]
     items_by_id = {}
     rows = []
-    # the cells as numpy arrays: 120,000 DataFrame.at lookups were most of the generator
-    at = values.index.get_indexer(frame.index)
+    # the cells as numpy arrays, row for row with ``frame`` (a missing label raises, as the
+    # lookups did): 120,000 DataFrame.at lookups were most of the generator
     col = {c: j for j, c in enumerate(values.columns)}
-    vals, stat = values.to_numpy(dtype=float), status.to_numpy()
+    vals = values.loc[frame.index].to_numpy(dtype=float)
+    stat = status.loc[frame.index, values.columns].to_numpy()
     for pos, (_, r) in enumerate(frame.iterrows()):
         wave = r["wave"]
         for it in cfg.grid.items_for_wave(wave):
@@ -365,7 +366,7 @@ def _export_rows(cfg, frame, values, status, rng, agency: str) -> tuple[list[str
                 row.append("")
                 continue
             j = col[iid]
-            row.append(_fmt_cell(it, vals[at[pos], j], int(stat[at[pos], j]), rng, agency))
+            row.append(_fmt_cell(it, vals[pos, j], int(stat[pos, j]), rng, agency))
         rows.append(row)
     return header, rows
 

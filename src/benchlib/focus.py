@@ -158,11 +158,11 @@ def item_results(study, wave: str, items: Sequence[str] | None = None, k: int | 
     return out[RESULT_COLUMNS].reset_index(drop=True)
 
 
-def _diff(it: pd.DataFrame, item: str, shop: str, best: str, method: str) -> dict[str, float]:
-    """Shop − best competitor on one item (0–100 scale): CI and p."""
-    d = it[it["item"] == item]
-    x = d.loc[d["company"] == shop, "points"].to_numpy(float)
-    y = d.loc[d["company"] == best, "points"].to_numpy(float)
+def _diff(points: dict[tuple[str, str], np.ndarray], item: str, shop: str, best: str,
+          method: str) -> dict[str, float]:
+    """Shop − best competitor on one item (0–100 scale): CI and p; ``points`` by
+    (item, company)."""
+    x, y = points[item, shop], points[item, best]
     if method == "share":
         r = two_proportions(int(x.sum()), len(x), int(y.sum()), len(y))
         lo, hi, p = r["ci_low"], r["ci_high"], r["p"]
@@ -196,22 +196,28 @@ def shop_vs_best(study, wave: str, items: Sequence[str] | None = None, k: int | 
     k, min_n = _thresholds(study, k, min_n)
     res = item_results(study, wave, items, k=k, min_n=min_n)
     it = _answered(study, wave, items)
+    points = {key: g.to_numpy(float)
+              for key, g in it.groupby(["item", "company"], sort=False)["points"]}
     addressed = set(addressed_items(study.config, wave))
     shop_id = study.config.shop.id
+    ok = res[~res["too_few"].astype(bool)]  # bool also when empty (else a column list)
+    shops = ok[ok["company"] == shop_id].drop_duplicates("item").set_index("item")
+    # per item the competitor with the highest value (ties: the first id; withheld last)
+    bests = (ok[ok["role"] == "competitor"]
+             .sort_values(["value", "company"], ascending=[False, True], kind="stable")
+             .drop_duplicates("item").set_index("item"))
+    shop_rows, best_rows = shops.to_dict("index"), bests.to_dict("index")
     rows = []
-    for item, g in res.groupby("item", sort=False):
-        shop = g[(g["company"] == shop_id) & ~g["too_few"]]
-        comp = g[(g["role"] == "competitor") & ~g["too_few"]]
-        if shop.empty or comp.empty:
+    for item in dict.fromkeys(res["item"]):  # grid order
+        if item not in shop_rows or item not in best_rows:
             continue
-        s = shop.iloc[0]
-        b = comp.sort_values(["value", "company"], ascending=[False, True]).iloc[0]
+        s, b = shop_rows[item], best_rows[item]
         rows.append({"item": item, "dimension": s["dimension"], "method": s["method"],
                      "n_shop": int(s["n"]), "shop": s["value"], "shop_ci_low": s["ci_low"],
                      "shop_ci_high": s["ci_high"], "best": b["company"], "n_best": int(b["n"]),
                      "best_value": b["value"], "best_ci_low": b["ci_low"],
                      "best_ci_high": b["ci_high"], "diff": s["value"] - b["value"],
-                     **_diff(it, item, shop_id, b["company"], s["method"]),
+                     **_diff(points, item, shop_id, b["company"], s["method"]),
                      "addressed": item in addressed,
                      "suppressed": bool(s["suppressed"] or b["suppressed"])})
     out = pd.DataFrame(rows, columns=[c for c in GAP_COLUMNS if c not in ("p_fdr", "supported")])

@@ -113,13 +113,16 @@ def test_undecodable_byte_after_a_multiline_cell_names_the_spreadsheet_row(tmp_p
     assert "row 5" in str(err.value), str(err.value)  # physical line 7
 
 
-def test_blank_cells_are_what_python_strips():
-    """The reader's blank test (Arrow trim over categories) strips exactly what
-    ``str.strip()`` strips: every character with ``str.isspace()``."""
+@pytest.mark.parametrize("arrow_from", [0, 10**6], ids=["arrow", "python"])
+def test_blank_cells_are_what_python_strips(monkeypatch, arrow_from):
+    """The reader's blank test (Arrow trim over many categories, Python's over few) strips
+    exactly what ``str.strip()`` strips: every character with ``str.isspace()``."""
     import pandas as pd
 
+    from benchlib import reader
     from benchlib.reader import _WHITESPACE, _nonblank
 
+    monkeypatch.setattr(reader, "_ARROW_MIN_STRINGS", arrow_from)
     assert "".join(c for c in map(chr, range(0x110000)) if c.isspace()) == _WHITESPACE
     values = [*_WHITESPACE, *(c * 3 for c in _WHITESPACE), *("a" + c for c in _WHITESPACE),
               "\u200b", "x", ""]

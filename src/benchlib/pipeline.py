@@ -19,9 +19,11 @@ import fnmatch
 import io
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -635,11 +637,7 @@ def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> 
     jobs["raw"] = lambda: _gather_raw(df, cols, flat)
     jobs["status"] = lambda: _labels(st, status_names)
     # the string columns are Arrow takes that release the GIL: build them side by side
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        done = {k: pool.submit(f) for k, f in jobs.items()}
-        strings = {k: f.result() for k, f in done.items()}
+    strings = _side_by_side(jobs, 4 if len(flat) >= THREADS_MIN_CELLS else 1)
     out = {c: strings[c] for c in meta}
     # waves compare and sort chronologically (YYYY-MM): an ordered categorical over every
     # configured wave, so analysts can write items.wave >= "2026-01" or items.wave.min()
@@ -654,6 +652,28 @@ def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> 
     out["status"] = strings["status"]
     out["applicable"] = (st == 0) | (st == 2)
     return pd.DataFrame(out, copy=False)  # no consolidation copy of the float columns
+
+
+THREADS_MIN_CELLS = 1_000_000
+"""Below this many table cells a thread pool costs more than it saves (its start, locks and
+hand-overs: ~10 ms a clean of a small file, which the bad-input corpus pays 80 times)."""
+
+
+def _side_by_side(jobs: dict[str, Callable[[], Any]], threads: int) -> dict[str, Any]:
+    """Each job's result by name: on ``threads`` threads (capped at the CPUs) for work that
+    releases the GIL, one after the other in this thread when that is 1.
+
+    >>> _side_by_side({"a": lambda: 1, "b": lambda: 2}, threads=1)
+    {'a': 1, 'b': 2}
+    """
+    threads = min(threads, len(jobs), os.cpu_count() or 1)
+    if threads < 2:
+        return {k: f() for k, f in jobs.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        done = {k: pool.submit(f) for k, f in jobs.items()}
+        return {k: f.result() for k, f in done.items()}
 
 
 def _gather_raw(df: pd.DataFrame, cols: list[str], flat: np.ndarray) -> pd.Series:
@@ -690,10 +710,9 @@ def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path,
     tables = {"contacts.parquet": result.contacts, "items.parquet": result.items,
               "calibration.parquet": result.calibration,
               "calibration_items.parquet": result.calibration_items}
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=min(len(tables), os.cpu_count() or 1)) as pool:
-        encoded = dict(zip(tables, pool.map(_parquet_bytes, tables.values()), strict=True))
+    cells = sum(t.size for t in tables.values())
+    encoded = _side_by_side({name: (lambda t=t: _parquet_bytes(t)) for name, t in tables.items()},
+                            len(tables) if cells >= THREADS_MIN_CELLS else 1)
     corr = result.corrections if len(result.corrections) else pd.DataFrame(
         columns=["file", "contact_id", "column", "old", "new", "reason", "who"])
     inputs = {f.file: fingerprint["raw"][f.file.removeprefix("data/raw/")]

@@ -470,6 +470,9 @@ _WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\
                "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
+_ARROW_MIN_STRINGS = 256  # fewer distinct strings are trimmed faster by Python (same rule)
+
+
 def _nonblank(col: pd.Series) -> np.ndarray:
     """Cells that hold more than whitespace (``str.strip()`` leaves something), decided
     once per distinct string; a categorical's categories are trimmed by Arrow at once.
@@ -478,10 +481,14 @@ def _nonblank(col: pd.Series) -> np.ndarray:
     [True, False, False, False, True]
     """
     if isinstance(col.dtype, pd.CategoricalDtype) and (len(col) == 0 or col.cat.codes.min() >= 0):
+        categories = col.cat.categories
+        if len(categories) < _ARROW_MIN_STRINGS:  # Arrow's set-up costs more than it saves
+            filled = np.array([bool(str(c).strip()) for c in categories], dtype=bool)
+            return filled[col.cat.codes.to_numpy()]
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        cats = pa.array(col.cat.categories.to_numpy(dtype=object), type=pa.string())
+        cats = pa.array(categories.to_numpy(dtype=object), type=pa.string())
         filled = pc.greater(pc.utf8_length(pc.utf8_trim(cats, characters=_WHITESPACE)), 0)
         return filled.to_numpy(zero_copy_only=False)[col.cat.codes.to_numpy()]
     codes, uniques = pd.factorize(col, use_na_sentinel=False)

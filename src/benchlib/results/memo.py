@@ -7,8 +7,8 @@ seconds and returns the same numbers, so it is remembered here:
 
 * the key hashes the configuration (its ``repr``: frozen dataclasses, deterministic; not its
   folder: a copy of a project computes the same, see the byte-identity tests), the processed
-  generation (its ``manifest.json``: the hashes of every input, the configuration and the
-  library; a generation is never changed once written) and the content of the study's processed tables as it holds them in memory (an
+  generation (its ``manifest.json`` but its build time: the hashes of every input, the
+  configuration and the library; a generation is never changed once written) and the content of the study's processed tables as it holds them in memory (an
   analyst may have edited ``study.contacts`` in place; reading them is work the computation
   does anyway, hashing them costs a few per cent of it);
 * every hit is a private deep copy, so a caller that changes what it got changes nothing here;
@@ -35,6 +35,7 @@ import copy
 import dataclasses
 import functools
 import hashlib
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -121,8 +122,10 @@ def _key(study: Any, wave: str) -> str:
     h.update(repr([(f.name, canonical(getattr(cfg, f.name))) for f in dataclasses.fields(cfg)
                    if f.name != "root"]).encode())
     manifest = Path(study.processed) / "manifest.json"
-    if manifest.is_file():
-        h.update(manifest.read_bytes())
+    if manifest.is_file():  # its inputs' hashes; not when it was built (a copy computes the same)
+        facts = json.loads(manifest.read_bytes())
+        facts.pop("built_at", None)
+        h.update(json.dumps(facts, sort_keys=True).encode())
     for name in TABLES:  # the tables as the study holds them (they may be changed in memory)
         try:
             table = getattr(study, name)

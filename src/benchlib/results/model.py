@@ -63,10 +63,10 @@ class WaveResults:
 
     def to_json_dict(self) -> dict[str, Any]:
         """The ``results.json`` content: plain Python types, unrounded, NaN → None."""
-        tables = {name: {"columns": [str(c) for c in df.columns],
-                         "rows": [jsonable(r) for r in df.to_dict("records")]}
-                  for name, df in self.tables.items()}
-        return jsonable({"format": FORMAT, **self.meta, "tables": tables})
+        tables = {str(name): {"columns": [str(c) for c in df.columns],
+                              "rows": [jsonable(r) for r in df.to_dict("records")]}
+                  for name, df in self.tables.items()}  # plain already: not walked again
+        return {"format": FORMAT, **jsonable(self.meta), "tables": tables}
 
 
 def from_json_dict(doc: dict[str, Any]) -> WaveResults:
@@ -102,6 +102,11 @@ def jsonable(x: Any) -> Any:
     >>> jsonable({"a": (np.int64(1), float("nan")), 2: pd.NA})
     {'a': [1, None], '2': None}
     """
+    t = type(x)  # the plain types first: a results.json has ~10⁵ of them
+    if t is str or t is int or t is bool:
+        return x
+    if t is float:
+        return None if math.isnan(x) or math.isinf(x) else x
     if isinstance(x, dict):
         return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple, set, frozenset)):

@@ -145,13 +145,23 @@ def two_proportions(
     col = table.sum(axis=0)
     expected = np.outer(table.sum(axis=1), col) / table.sum()
     if (col > 0).all() and (expected >= 5).all():
-        chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
+        chi2, p = _pearson_2x2(table, expected)
         test, statistic = "chi2", float(chi2)
     else:
         res = stats.fisher_exact(table)
         test, statistic, p = "fisher", float(res.statistic), float(res.pvalue)
     return {"diff": x_a / n_a - x_b / n_b, "ci_low": float(lo), "ci_high": float(hi),
             "test": test, "statistic": statistic, "p": float(p)}
+
+
+def _pearson_2x2(table: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
+    """Pearson's chi-square of a 2×2 table (no continuity correction) and its p (1 df): the
+    arithmetic of ``scipy.stats.chi2_contingency(table, correction=False)``, bit for bit
+    (``tests/stats/test_proportions.py``), without its ~0.25 ms of wrapper a call."""
+    from scipy.special import chdtrc
+
+    stat = float((((table.astype(np.float64) - expected) ** 2) / expected).sum())
+    return stat, float(chdtrc(1, stat))
 
 
 def _compare_row(a: pd.Series, b: pd.Series, min_n: int, alpha: float) -> dict:

@@ -96,8 +96,8 @@ def _panel(data, dv, waves, wave_col, company, role, shop, covariates, panel="ba
         if not (data[wave_col] == w).any():
             raise ValueError(f"wave {w!r} not found in column {wave_col!r}")
     shop = infer_shop(data, company, role, shop)
-    d = data.loc[data[wave_col].isin(waves) & data[dv].notna()]
-    d = d[[dv, wave_col, company, *covariates, *extra]].dropna().copy()
+    d = data[list(dict.fromkeys([dv, wave_col, company, *covariates, *extra]))]  # columns
+    d = d.loc[d[wave_col].isin(waves)].dropna().copy()  # first: rows of a narrow frame
     if panel == "balanced":
         present = d.groupby(company)[wave_col].nunique()
         d = d[d[company].isin(present[present == len(set(waves))].index)]
@@ -297,8 +297,8 @@ def training_effect(
     d, used, comps, by_wave = _did_data(data, dv, before, after, wave_col, company, role,
                                         shop, covariates, panel, extra, fixed_effects,
                                         covariates_by_wave)
-    cells = {(t, p): d.loc[(d.treated == t) & (d.post == p), dv].to_numpy(float)
-             for t in (0.0, 1.0) for p in (0.0, 1.0)}
+    tr, po, y = d["treated"].to_numpy(), d["post"].to_numpy(), d[dv].to_numpy(float)
+    cells = {(t, p): y[(tr == t) & (po == p)] for t in (0.0, 1.0) for p in (0.0, 1.0)}
     tested = min(len(v) for v in cells.values()) >= min_n
     fit = _did_fit(d, dv, used, by_wave, company, fixed_effects)
     est = float(fit.params[DID_TERM])

@@ -656,7 +656,7 @@ def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> 
 
 THREADS_MIN_CELLS = 1_000_000
 """Below this many table cells a thread pool costs more than it saves (its start, locks and
-hand-overs: ~10 ms a clean of a small file, which the bad-input corpus pays 80 times)."""
+hand-overs, a few ms a clean of a small file, which the bad-input corpus pays ~100 times)."""
 
 
 def _side_by_side(jobs: dict[str, Callable[[], Any]], threads: int) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def welch(x: np.ndarray, y: np.ndarray, alpha: float = DEFAULT_ALPHA) -> dict[st
     Returns diff, ci_low, ci_high, t, df, p: the values of scipy's
     ``ttest_ind(equal_var=False)`` and its ``confidence_interval`` (to the last bits, also
     for NaN input, constant samples and samples under two values; checked in
-    ``tests/stats/test_common.py``), in closed form — scipy's wrapper costs ~1 ms a call and a
+    ``tests/stats/test_compare.py``), in closed form — scipy's wrapper costs ~1 ms a call and a
     wave calls this hundreds of times.
 
     Examples
@@ -141,7 +141,7 @@ def welch(x: np.ndarray, y: np.ndarray, alpha: float = DEFAULT_ALPHA) -> dict[st
 
 
 def _var1(x: np.ndarray) -> np.floating:
-    """Sample variance (ddof 1) as scipy's tests compute it: the mean square times n/(n-1)."""
+    """Sample variance (ddof 1) as scipy's t tests compute it: the mean square × n/(n-1)."""
     n = len(x)
     return np.mean((x - np.mean(x)) ** 2) * (n / (n - 1))
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+ArrayOrFloat = float | np.ndarray
+
 DEFAULT_MIN_N: int = 10
 """Groups with fewer scored contacts are shown but not tested."""
 
@@ -126,18 +128,31 @@ def welch(x: np.ndarray, y: np.ndarray, alpha: float = DEFAULT_ALPHA) -> dict[st
         df = 1.0 if nx and ny and not np.isnan(diff) else np.nan
         return {"diff": diff, "ci_low": np.nan, "ci_high": np.nan, "t": np.nan,
                 "df": df, "p": np.nan}
-    vx, vy = _var1(x) / nx, _var1(y) / ny  # numpy floats: 0/0 is NaN
+    se, df = welch_se_df(_var1(x) / nx, _var1(y) / ny, nx, ny)  # numpy floats: 0/0 is NaN
+    if np.isnan(df):  # both samples constant: scipy's df, which then does not matter
+        df = 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        df = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1))
-        if np.isnan(df):  # both samples constant: scipy's df, which then does not matter
-            df = 1.0
-        se = np.sqrt(vx + vy)
         t = np.divide(diff, se)
     p = float(2 * stdtr(df, -abs(t)))
     tail = (1 - (1 - alpha)) / 2  # scipy's arithmetic, for its last bits
     return {"diff": diff, "ci_low": float(stdtrit(df, tail) * se + diff),
             "ci_high": float(stdtrit(df, 1 - tail) * se + diff),
             "t": float(t), "df": float(df), "p": p}
+
+
+def welch_se_df(vm_x: ArrayOrFloat, vm_y: ArrayOrFloat, n_x: ArrayOrFloat,
+                n_y: ArrayOrFloat) -> tuple[ArrayOrFloat, ArrayOrFloat]:
+    """Standard error of a difference of means and its Welch–Satterthwaite df, from the
+    variances of the two means (``var / n``) and the sizes; scalars or arrays (pairs side by
+    side). NaN df when both variances are 0.
+
+    >>> se, df = welch_se_df(4.0 / 10, 9.0 / 12, 10, 12)
+    >>> round(float(se), 4), round(float(df), 2)
+    (1.0724, 19.19)
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = (vm_x + vm_y) ** 2 / (vm_x**2 / (n_x - 1) + vm_y**2 / (n_y - 1))
+    return np.sqrt(vm_x + vm_y), df
 
 
 def _var1(x: np.ndarray) -> np.floating:

@@ -16,6 +16,7 @@ from ._common import (
     require_columns,
     require_groups,
     welch,
+    welch_se_df,
 )
 
 __all__ = ["shop_vs_competitors", "welch_anova", "games_howell", "hedges_g"]
@@ -190,6 +191,11 @@ def _fast_range(k: int, df: float) -> bool:
     return _SR_K[0] <= k <= _SR_K[1] and _SR_DF[0] <= df < _SR_DF[1]
 
 
+def _rule_applies(q: float, k: int, df: float) -> bool:
+    """Whether the fixed rule gives P(Q ≤ q) (else scipy does): checked k and df, 0 < q < ∞."""
+    return _fast_range(k, df) and bool(np.isfinite(q)) and q > 0
+
+
 def studentized_range_cdf(q: float, k: int, df: float) -> float:
     """P(Q ≤ q) of the studentized range (= ``scipy.stats.studentized_range.cdf``), ~5×
     faster: a fixed quadrature rule (see the comment above) for 2 ≤ k ≤ 20 and
@@ -200,7 +206,7 @@ def studentized_range_cdf(q: float, k: int, df: float) -> float:
     >>> round(studentized_range_cdf(3.939450173, 5, 87.3), 9)  # R ptukey: 0.95
     0.95
     """
-    if not (_fast_range(k, df) and np.isfinite(q)) or q <= 0:
+    if not _rule_applies(q, k, df):
         from scipy.stats import studentized_range
 
         return float(studentized_range.cdf(q, k, df))
@@ -251,7 +257,7 @@ def studentized_range_sf(q: float, k: int, df: float) -> float:
     >>> round(studentized_range_sf(3.939450173, 5, 87.3), 9)  # R ptukey(…, lower = FALSE)
     0.05
     """
-    if not (_fast_range(k, df) and np.isfinite(q)) or q <= 0:
+    if not _rule_applies(q, k, df):
         from scipy.stats import studentized_range
 
         return float(studentized_range.sf(q, k, df))
@@ -291,7 +297,7 @@ def games_howell(
     """
     check_alpha(alpha)
     require_columns(data, [dv, between])
-    d = data.loc[data[dv].notna(), [between, dv]].dropna()
+    d = data[[between, dv]].dropna()
     require_groups(d, between)
     # pingouin's order: the groupby's (a categorical's categories, else sorted values)
     groups = {k: g.to_numpy(dtype=float) for k, g in d.groupby(between, observed=True)[dv]}
@@ -301,11 +307,10 @@ def games_howell(
     means = np.array([groups[g].mean() for g in labels])
     v = np.array([groups[g].var(ddof=1) for g in labels]) / n
     a, b = np.triu_indices(k, k=1)
-    se = np.sqrt(v[a] + v[b])
+    se, df = welch_se_df(v[a], v[b], n[a], n[b])
     diff = means[a] - means[b]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = diff / se
-        df = (v[a] + v[b]) ** 2 / (v[a] ** 2 / (n[a] - 1) + v[b] ** 2 / (n[b] - 1))
     out = pd.DataFrame({
         "A": [labels[i] for i in a], "B": [labels[j] for j in b], "mean_A": means[a],
         "mean_B": means[b], "diff": diff, "se": se, "t": t, "df": df,

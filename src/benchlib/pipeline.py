@@ -637,7 +637,7 @@ def _items_long(cfg, df, contacts, values, points, final, calibration: bool) -> 
     jobs["raw"] = lambda: _gather_raw(df, cols, flat)
     jobs["status"] = lambda: _labels(st, status_names)
     # the string columns are Arrow takes that release the GIL: build them side by side
-    strings = _side_by_side(jobs, 4 if len(flat) >= THREADS_MIN_CELLS else 1)
+    strings = _side_by_side(jobs, cells=len(flat), threads=4)
     out = {c: strings[c] for c in meta}
     # waves compare and sort chronologically (YYYY-MM): an ordered categorical over every
     # configured wave, so analysts can write items.wave >= "2026-01" or items.wave.min()
@@ -659,15 +659,17 @@ THREADS_MIN_CELLS = 1_000_000
 hand-overs, a few ms a clean of a small file, which the bad-input corpus pays ~100 times)."""
 
 
-def _side_by_side(jobs: dict[str, Callable[[], Any]], threads: int) -> dict[str, Any]:
-    """Each job's result by name: on ``threads`` threads (capped at the CPUs) for work that
-    releases the GIL, one after the other in this thread when that is 1.
+def _side_by_side(jobs: dict[str, Callable[[], Any]], cells: int,
+                  threads: int) -> dict[str, Any]:
+    """Each job's result by name: on up to ``threads`` threads (capped at the CPUs) for work
+    on ``cells`` table cells that releases the GIL; one after the other in this thread below
+    :data:`THREADS_MIN_CELLS`.
 
-    >>> _side_by_side({"a": lambda: 1, "b": lambda: 2}, threads=1)
+    >>> _side_by_side({"a": lambda: 1, "b": lambda: 2}, cells=10, threads=4)
     {'a': 1, 'b': 2}
     """
     threads = min(threads, len(jobs), os.cpu_count() or 1)
-    if threads < 2:
+    if threads < 2 or cells < THREADS_MIN_CELLS:
         return {k: f() for k, f in jobs.items()}
     from concurrent.futures import ThreadPoolExecutor
 
@@ -710,9 +712,8 @@ def write_outputs(result: PipelineResult, cfg: StudyConfig, out: Path,
     tables = {"contacts.parquet": result.contacts, "items.parquet": result.items,
               "calibration.parquet": result.calibration,
               "calibration_items.parquet": result.calibration_items}
-    cells = sum(t.size for t in tables.values())
     encoded = _side_by_side({name: (lambda t=t: _parquet_bytes(t)) for name, t in tables.items()},
-                            len(tables) if cells >= THREADS_MIN_CELLS else 1)
+                            cells=sum(t.size for t in tables.values()), threads=len(tables))
     corr = result.corrections if len(result.corrections) else pd.DataFrame(
         columns=["file", "contact_id", "column", "old", "new", "reason", "who"])
     inputs = {f.file: fingerprint["raw"][f.file.removeprefix("data/raw/")]

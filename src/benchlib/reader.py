@@ -483,8 +483,7 @@ def _nonblank(col: pd.Series) -> np.ndarray:
     if isinstance(col.dtype, pd.CategoricalDtype) and (len(col) == 0 or col.cat.codes.min() >= 0):
         categories = col.cat.categories
         if len(categories) < _ARROW_MIN_STRINGS:  # Arrow's set-up costs more than it saves
-            filled = np.array([bool(str(c).strip()) for c in categories], dtype=bool)
-            return filled[col.cat.codes.to_numpy()]
+            return _stripped_nonempty(categories)[col.cat.codes.to_numpy()]
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -492,8 +491,12 @@ def _nonblank(col: pd.Series) -> np.ndarray:
         filled = pc.greater(pc.utf8_length(pc.utf8_trim(cats, characters=_WHITESPACE)), 0)
         return filled.to_numpy(zero_copy_only=False)[col.cat.codes.to_numpy()]
     codes, uniques = pd.factorize(col, use_na_sentinel=False)
-    filled = np.array([bool(str(u).strip()) for u in uniques], dtype=bool)
-    return filled[codes] if len(uniques) else np.zeros(len(col), dtype=bool)
+    return _stripped_nonempty(uniques)[codes] if len(uniques) else np.zeros(len(col), dtype=bool)
+
+
+def _stripped_nonempty(values) -> np.ndarray:
+    """Per distinct value: does ``str.strip()`` leave something (Python's side of the rule)."""
+    return np.array([bool(str(v).strip()) for v in values], dtype=bool)
 
 
 def _find_header(name: str, grid: pd.DataFrame, lookup: dict[str, str],
